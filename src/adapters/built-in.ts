@@ -1,0 +1,9 @@
+import type { ServiceType } from '../sdk/service-type.js';
+
+/**
+ * Built-in service types, by name, each imported only when a gateway is built. A type module is
+ * light (its backend driver loads in `start()`), so loading them all costs little; a disabled
+ * service costs nothing more. Adapters (sqlite, postgres, mysql, mcp, script, rest, …) and built-in
+ * plugins (editor, git, memory) add themselves here as they land.
+ */
+export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {};

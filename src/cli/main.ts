@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { GATEWAY_VERSION } from '../version.js';
+import { call, init, tools, validate } from './commands.js';
+import { CliError } from './runtime.js';
+import { serve } from './serve.js';
+
+const CONFIG_HELP = 'config file (default: $MCPEG_CONFIG, else ./mcpeg.yaml, else the embedded default)';
+
+const program = new Command()
+  .name('mcpeg')
+  .description('MCPEG — one MCP endpoint for your whole stack: databases, brokers, APIs, scripts and other MCP servers')
+  .version(GATEWAY_VERSION, '-v, --version')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('serve', { isDefault: true })
+  .description('run the gateway (HTTP on 127.0.0.1:3000 by default, or stdio for clients that launch it)')
+  .option('-c, --config <file>', CONFIG_HELP)
+  .option('--stdio', 'serve one client on stdin/stdout (logs go to stderr)')
+  .option('--http <host:port>', 'listen address, e.g. 127.0.0.1:3000 or :0 for any free port')
+  .option('--allow-remote', 'allow a non-loopback --http address without authentication (trusted networks only)')
+  .action((options) => run(() => serve(options).then(() => undefined)));
+
+program
+  .command('validate')
+  .description('check a config file; prints every problem with its path and line (exit 0 valid, 1 invalid)')
+  .option('-c, --config <file>', CONFIG_HELP)
+  .action((options) => run(() => validate(options)));
+
+program
+  .command('tools')
+  .description('list the tools the config serves, as clients see them (starts no service)')
+  .option('-c, --config <file>', CONFIG_HELP)
+  .option('--json', 'print the tool descriptors as JSON')
+  .action((options) => run(() => tools(options)));
+
+program
+  .command('call')
+  .description('call one tool and print its result (exit 1 when the result is an error)')
+  .argument('<tool>', 'the tool name as listed by "mcpeg tools"')
+  .option('-a, --args <json>', 'the arguments as a JSON object', '{}')
+  .option('-c, --config <file>', CONFIG_HELP)
+  .action((tool, options) => run(() => call(tool, options)));
+
+program
+  .command('init')
+  .description('write a commented starter mcpeg.yaml in the current folder')
+  .option('-o, --path <file>', 'where to write it', 'mcpeg.yaml')
+  .option('-f, --force', 'overwrite an existing file')
+  .action((options) => run(async () => init(options)));
+
+async function run(action: () => Promise<number | undefined>): Promise<void> {
+  try {
+    const code = await action();
+    if (code !== undefined) process.exit(code);
+  } catch (error) {
+    if (error instanceof CliError) console.error(`mcpeg: ${error.message}`);
+    else console.error(`mcpeg: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    process.exit(1);
+  }
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,53 @@
+import { type ConfigLocation, locateConfig, readConfigText } from '../config/discover.js';
+import type { Gateway } from '../core/gateway.js';
+import { buildGateway, formatIssues, loadConfig } from '../bootstrap.js';
+import { createLogger } from '../observability/logger.js';
+import { isGatewayError } from '../sdk/errors.js';
+import type { Logger } from '../sdk/logger.js';
+
+/** A failure the CLI reports as-is (no stack) and exits 1 on. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export interface Loaded {
+  readonly location: ConfigLocation;
+  readonly gateway: Gateway;
+  readonly logger: Logger;
+}
+
+/** Finds, loads and validates the config and builds the gateway, or throws a CliError saying why. */
+export async function loadGateway(options: { config: string | undefined; logLevel?: string }): Promise<Loaded> {
+  const location = locateConfig({ flag: options.config, env: process.env, cwd: process.cwd() });
+  let text: string;
+  try {
+    text = readConfigText(location);
+  } catch (error) {
+    throw new CliError(isGatewayError(error) ? error.message : String(error));
+  }
+  const bootLogger = createLogger({ level: options.logLevel ?? 'warn', pretty: process.stderr.isTTY });
+  const result = await loadConfig({ text, origin: location.path, env: process.env, logger: bootLogger });
+  if (!result.ok) {
+    throw new CliError(
+      `config ${location.path} is invalid (${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}):\n${formatIssues(location.path, result.issues)}`,
+    );
+  }
+  const logger = createLogger({
+    level: options.logLevel ?? result.config.global.log_level,
+    secrets: result.config.secrets,
+    pretty: process.stderr.isTTY,
+  });
+  try {
+    return { location, gateway: buildGateway({ config: result.config, registry: result.registry, logger }), logger };
+  } catch (error) {
+    throw new CliError(`config ${location.path} is invalid: ${(error as Error).message}`);
+  }
+}
+
+/** Parses `HOST:PORT`, `:PORT` or `PORT`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:(\[[^\]]+\]|[^:]+)?:)?(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) throw new CliError(`--http "${value}" is not HOST:PORT (for example 127.0.0.1:3000 or :3000)`);
+  return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}

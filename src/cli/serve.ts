@@ -1,0 +1,69 @@
+import { HttpFrontDoor } from '../transports/http.js';
+import { StdioFrontDoor } from '../transports/stdio.js';
+import { GATEWAY_VERSION } from '../version.js';
+import { CliError, loadGateway, parseListen } from './runtime.js';
+
+/** Loopback names: binding anything else without authentication is refused unless forced. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `mcpeg serve`: runs the gateway on stdio or HTTP until SIGINT/SIGTERM, then drains and stops. */
+export async function serve(options: { config?: string; stdio?: boolean; http?: string; allowRemote?: boolean }): Promise<void> {
+  const { gateway, location, logger } = await loadGateway({ config: options.config });
+  const http = gateway.config.server.http;
+  const listen = options.http ? parseListen(options.http) : { host: http.host, port: http.port };
+  const tools = gateway.catalog.tools.length;
+  const services = gateway.hosts.length;
+  let stop: () => Promise<void>;
+  if (options.stdio) {
+    const door = new StdioFrontDoor(gateway);
+    logger.info({ config: location.path, services, tools }, `mcpeg ${GATEWAY_VERSION} serving on stdio: ${services} services, ${tools} tools (config: ${location.reason})`);
+    stop = () => door.close();
+    door.closed.then(() => shutdown('stdin closed'));
+  } else {
+    if (!LOOPBACK.has(listen.host) && !options.allowRemote) {
+      throw new CliError(
+        `refusing to listen on ${listen.host}: the gateway has no authentication configured yet, so anyone who can reach that address could call every tool. ` +
+          'Listen on 127.0.0.1 (and put an authenticating proxy in front), or pass --allow-remote if the network itself is trusted.',
+      );
+    }
+    const door = new HttpFrontDoor(gateway, listen);
+    let address: { url: string };
+    try {
+      address = await door.listen(listen);
+    } catch (error) {
+      throw new CliError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message} — pick another port with --http HOST:PORT`);
+    }
+    stop = () => door.close();
+    process.stderr.write(banner(address.url, services, tools, location));
+    logger.info({ url: address.url, services, tools }, `listening on ${address.url}`);
+  }
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down: finishing in-flight calls');
+    await gateway.shutdown();
+    await stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function banner(url: string, services: number, tools: number, location: { path: string; reason: string }): string {
+  const snippet = JSON.stringify({ mcpServers: { mcpeg: { type: 'http', url } } }, null, 2);
+  return [
+    '',
+    `  mcpeg ${GATEWAY_VERSION} listening on ${url}`,
+    `  ${services} service${services === 1 ? '' : 's'}, ${tools} tool${tools === 1 ? '' : 's'} — config: ${location.path} (${location.reason})`,
+    '',
+    '  Add it to an MCP client (Claude Desktop, Cursor, VS Code):',
+    ...snippet.split('\n').map((line) => `    ${line}`),
+    '',
+    '  Or have the client launch it on stdio: npx mcpeg serve --stdio --config mcpeg.yaml',
+    '',
+    '',
+  ].join('\n');
+}

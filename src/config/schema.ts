@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { duration, size } from '../sdk/units.js';
+
+/** How a service's tool, prompt and resource-template names are prefixed in the catalog. */
+export const PREFIX_MODES = ['always', 'never', 'on_collision'] as const;
+
+/** The seed's `type:` categories. A `type:` that is not a service type name but one of these is a category. */
+export const KNOWN_CATEGORIES = [
+  'database',
+  'queue',
+  'cache',
+  'orchestration',
+  'mesh',
+  'secrets',
+  'tracker',
+  'rest',
+  'api',
+  'script',
+  'editor',
+  'git',
+  'memory',
+  'mcp',
+  'generic',
+] as const;
+
+const circuitBreaker = z.strictObject({
+  threshold: z.number().int().min(1).max(10_000).default(5).describe('Consecutive failures that open the circuit'),
+  timeout: duration().default(60_000).describe('How long the circuit stays open before a half-open probe'),
+});
+
+const bulkhead = z.strictObject({
+  max_concurrent: z.number().int().min(1).max(100_000).default(32).describe('Calls that may run at once'),
+  max_queue: z.number().int().min(0).max(1_000_000).default(128).describe('Calls that may wait; beyond it a call is refused at once'),
+});
+
+const recovery = z.strictObject({
+  initial_delay: duration().default(1_000).describe('First wait before restarting a failed service'),
+  max_delay: duration().default(60_000).describe('Longest wait between restart attempts'),
+});
+
+const override = z.strictObject({
+  name: z.string().min(1).optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+
+const filter = z.strictObject({
+  include: z.array(z.string().min(1)).optional().describe('Glob patterns; only matching names are served'),
+  exclude: z.array(z.string().min(1)).optional().describe('Glob patterns; matching names are hidden'),
+  overrides: z.record(z.string(), override).optional().describe('Per original name: new name, description, annotations'),
+});
+
+/** Keys every service entry understands; any other key belongs to the service type's own config. */
+export const serviceCommon = z.strictObject({
+  enabled: z.boolean().default(true),
+  type: z.string().min(1).optional().describe('A service type name, or the category of the service (database, rest, …)'),
+  driver: z.string().min(1).optional().describe('The service type that implements this service'),
+  module: z.string().min(1).optional().describe('Path or npm package of an external plugin that provides the type'),
+  description: z.string().optional(),
+  timeout: duration().optional().describe('Per-call timeout; overrides global.timeout'),
+  memory_limit: size().optional().describe('For services that run child processes: their memory limit'),
+  start_timeout: duration().optional(),
+  circuit_breaker: circuitBreaker.optional(),
+  bulkhead: bulkhead.optional(),
+  recovery: recovery.optional(),
+  dependencies: z.array(z.string().min(1)).default([]).describe('Services that must be running before this one starts'),
+  prefix: z.enum(PREFIX_MODES).optional().describe('always: <service>__<name>; never: <name>; on_collision'),
+  critical: z.boolean().default(false).describe('Readiness requires this service healthy'),
+  tools: filter.optional(),
+  prompts: filter.optional(),
+  resources: z.strictObject({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).optional(),
+  config: z.record(z.string(), z.unknown()).optional().describe('Settings of the service type'),
+});
+
+export const COMMON_SERVICE_KEYS: ReadonlySet<string> = new Set(Object.keys(serviceCommon.shape));
+
+const httpFrontDoor = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(3000),
+  path: z.string().startsWith('/').default('/mcp'),
+  allowed_hosts: z.array(z.string()).default([]).describe('Extra Host header values accepted (loopback names always are)'),
+  allowed_origins: z.array(z.string()).default([]).describe('Extra Origin values accepted (loopback origins always are)'),
+  max_body: size().default(4_000_000),
+  session_idle_timeout: duration().default(1_800_000).describe('Legacy sessions idle this long are closed'),
+  max_sessions: z.number().int().min(1).default(10_000),
+});
+
+export const globalSchema = z.strictObject({
+  timeout: duration().default(30_000).describe('Default per-call timeout'),
+  memory_limit: size().optional().describe('Above this RSS the gateway refuses new calls instead of being killed'),
+  start_timeout: duration().default(30_000),
+  stop_timeout: duration().default(10_000),
+  shutdown_timeout: duration().default(10_000).describe('How long in-flight calls may finish on SIGTERM'),
+  circuit_breaker: circuitBreaker.default({ threshold: 5, timeout: 60_000 }),
+  bulkhead: bulkhead.default({ max_concurrent: 32, max_queue: 128 }),
+  recovery: recovery.default({ initial_delay: 1_000, max_delay: 60_000 }),
+  prefix: z.enum(PREFIX_MODES).default('always'),
+  separator: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,3}$/)
+    .default('__'),
+  max_name_length: z.number().int().min(8).max(128).default(64),
+  page_size: z.number().int().min(1).max(10_000).default(100),
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  server_name: z.string().default('mcpeg'),
+  instructions: z.string().optional(),
+});
+
+export const serverSchema = z.strictObject({
+  http: httpFrontDoor.default(httpFrontDoor.parse({})),
+});
+
+export const rootSchema = z.strictObject({
+  global: globalSchema.default(globalSchema.parse({})),
+  server: serverSchema.default(serverSchema.parse({})),
+  services: z.record(z.string(), z.unknown()).default({}),
+  plugins: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ServiceCommon = z.output<typeof serviceCommon>;
+export type GlobalConfig = z.output<typeof globalSchema>;
+export type ServerConfig = z.output<typeof serverSchema>;

@@ -1,0 +1,25 @@
+/** One call travelling down a service's pipeline. */
+export interface Call {
+  readonly service: string;
+  /** What is called: `tools/call`, `resources/read`, `prompts/get`, `completion/complete`. */
+  readonly method: string;
+  /** The tool / prompt name or resource URI, for messages and metrics. */
+  readonly target: string;
+  /** Aborted by the client's cancellation, the timeout or shutdown. Interceptors may replace it. */
+  readonly signal: AbortSignal;
+}
+
+/** The rest of the pipeline: runs the call and resolves with its result. */
+export type Invoke<T = unknown> = (call: Call) => Promise<T>;
+
+/** An interceptor wraps the rest of the pipeline: `(next) => call`. */
+export type Interceptor = <T>(next: Invoke<T>) => Invoke<T>;
+
+/**
+ * Composes interceptors so the first one given runs outermost.
+ *
+ * @example compose([timeout({ ms: 1000 }), bulkhead({ maxConcurrent: 4, maxQueue: 8 })])(handler)
+ */
+export function compose(interceptors: readonly Interceptor[]): Interceptor {
+  return <T>(handler: Invoke<T>) => interceptors.reduceRight<Invoke<T>>((next, interceptor) => interceptor(next), handler);
+}

@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { Gateway } from '../core/gateway.js';
+import { LegacySessions } from './legacy-sessions.js';
+import { McpServerFactory } from './mcp-server.js';
+import { readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
+import { originPolicy } from './origin-policy.js';
+
+export interface HttpFrontDoorOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The Streamable HTTP front door: one endpoint serving both protocol eras. Modern (2026-07-28)
+ * requests go to the SDK's stateless handler; legacy ones to real sessions. Host/Origin are checked
+ * and the body size bounded before the SDK sees anything. `/healthz` and `/readyz` answer beside it.
+ */
+export class HttpFrontDoor {
+  readonly #gateway: Gateway;
+  readonly #server: NodeServer;
+  readonly #factory: McpServerFactory;
+  readonly #modern;
+  readonly #legacy: LegacySessions;
+  readonly #policy;
+  readonly #path: string;
+  readonly #maxBody: number;
+  readonly #abort = new AbortController();
+
+  constructor(gateway: Gateway, options: HttpFrontDoorOptions) {
+    const http = gateway.config.server.http;
+    this.#gateway = gateway;
+    this.#path = http.path;
+    this.#maxBody = http.max_body;
+    this.#factory = new McpServerFactory(gateway);
+    this.#modern = createMcpHandler((ctx) => this.#factory.create(ctx), { legacy: 'reject', maxRequestBodySize: http.max_body });
+    this.#legacy = new LegacySessions({
+      factory: this.#factory,
+      logger: gateway.logger,
+      idleMs: http.session_idle_timeout,
+      maxSessions: http.max_sessions,
+      maxBody: http.max_body,
+    });
+    this.#policy = originPolicy({ bindHost: options.host, allowedHosts: http.allowed_hosts, allowedOrigins: http.allowed_origins });
+    this.#server = createServer((req, res) => {
+      this.#route(req, res).catch((error: unknown) => {
+        gateway.logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'HTTP request failed');
+        sendJsonRpcError(res, 500, -32603, 'internal error in the gateway (see its log)');
+      });
+    });
+    this.#server.keepAliveTimeout = 65_000;
+    this.#server.headersTimeout = 66_000;
+    gateway.on('listChanged', (kinds) => {
+      this.#factory.broadcastListChanged(kinds);
+      for (const kind of kinds) {
+        if (kind === 'tools') this.#modern.notify.toolsChanged();
+        else if (kind === 'prompts') this.#modern.notify.promptsChanged();
+        else this.#modern.notify.resourcesChanged();
+      }
+    });
+    gateway.on('resourceUpdated', (uri) => {
+      this.#factory.broadcastResourceUpdated(uri, false);
+      this.#modern.notify.resourceUpdated(uri);
+    });
+  }
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  listen(options: HttpFrontDoorOptions): Promise<{ host: string; port: number; url: string }> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(options.port, options.host, () => {
+        const address = this.#server.address() as AddressInfo;
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve({ host: address.address, port: address.port, url: `http://${host}:${address.port}${this.#path}` });
+      });
+    });
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' && req.method === 'GET') return this.#health(res, false);
+    if (path === '/readyz' && req.method === 'GET') return this.#health(res, true);
+    if (path !== this.#path) return sendJsonRpcError(res, 404, -32601, `not found: the MCP endpoint is ${this.#path}`);
+    const refused = this.#policy.check(req.headers.host, req.headers.origin);
+    if (refused) return sendJsonRpcError(res, 403, -32000, `Forbidden: ${refused}`);
+    if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
+      return sendJsonRpcError(res, 405, -32000, 'Method not allowed: use POST, GET or DELETE', { allow: 'GET, POST, DELETE' });
+    }
+    const body = req.method === 'POST' ? await readBody(req, this.#maxBody) : Buffer.alloc(0);
+    if (body === undefined) {
+      return sendJsonRpcError(res, 413, -32600, `request body larger than server.http.max_body (${this.#maxBody} bytes)`);
+    }
+    const closed = new AbortController();
+    res.on('close', () => closed.abort());
+    const request = toRequest(req, body, AbortSignal.any([closed.signal, this.#abort.signal]));
+    let parsed: unknown;
+    if (body.length > 0) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        return sendJsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
+      }
+    }
+    const legacy = req.headers['mcp-session-id'] !== undefined || (await isLegacyRequest(request, parsed, { maxRequestBodySize: this.#maxBody }));
+    const response = legacy
+      ? await this.#legacy.handle(request, parsed)
+      : await this.#modern.fetch(request, parsed === undefined ? {} : { parsedBody: parsed });
+    await writeResponse(res, response);
+  }
+
+  #health(res: ServerResponse, readiness: boolean) {
+    const health = this.#gateway.health();
+    const ready = !readiness || health.status === 'ok';
+    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(readiness ? health : { status: 'alive' }));
+  }
+
+  /** Stops accepting connections, closes sessions and streams. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#legacy.close();
+    await this.#modern.close().catch(() => {});
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}

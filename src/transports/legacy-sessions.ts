@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { isInitializeRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { Logger } from '../sdk/logger.js';
+import { BoundedEventStore } from './event-store.js';
+import type { McpServerFactory } from './mcp-server.js';
+
+interface Session {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+const json = (status: number, code: number, message: string) =>
+  new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+
+/**
+ * Serves 2025-era clients with real sessions: `initialize` opens one (an `Mcp-Session-Id`), later
+ * POSTs, the GET notification stream and DELETE go to it; a deleted or expired id answers 404 so the
+ * client starts over. Streams are resumable with `Last-Event-ID`. Sessions idle past `idleMs` close.
+ */
+export class LegacySessions {
+  readonly #sessions = new Map<string, Session>();
+  readonly #factory: McpServerFactory;
+  readonly #logger: Logger;
+  readonly #idleMs: number;
+  readonly #maxSessions: number;
+  readonly #maxBody: number;
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: { factory: McpServerFactory; logger: Logger; idleMs: number; maxSessions: number; maxBody: number }) {
+    this.#factory = options.factory;
+    this.#logger = options.logger;
+    this.#idleMs = options.idleMs;
+    this.#maxSessions = options.maxSessions;
+    this.#maxBody = options.maxBody;
+    this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, Math.max(1000, this.#idleMs / 2)));
+    this.#sweeper.unref();
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+    const id = request.headers.get('mcp-session-id');
+    if (id) {
+      const session = this.#sessions.get(id);
+      if (!session) return json(404, -32001, 'Session not found: it was closed or expired — start a new session with initialize');
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request, { parsedBody });
+    }
+    if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.#open(request, parsedBody);
+    if (request.method !== 'POST') {
+      return json(400, -32000, 'Bad Request: Mcp-Session-Id header is required for GET and DELETE');
+    }
+    return json(400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
+  }
+
+  async #open(request: Request, parsedBody: unknown): Promise<Response> {
+    if (this.#sessions.size >= this.#maxSessions) {
+      return json(503, -32000, `too many sessions (${this.#maxSessions}, server.http.max_sessions): retry later`);
+    }
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new BoundedEventStore(),
+      retryInterval: 2000,
+      maxRequestBodySize: this.#maxBody,
+      onsessioninitialized: (sessionId) => {
+        this.#sessions.set(sessionId, { transport, lastSeen: Date.now() });
+      },
+      onsessionclosed: (sessionId) => {
+        this.#sessions.delete(sessionId);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+    };
+    const server = this.#factory.create({ era: 'legacy' }, true);
+    await server.connect(transport);
+    return transport.handleRequest(request, { parsedBody });
+  }
+
+  #sweep() {
+    const cutoff = Date.now() - this.#idleMs;
+    for (const [id, session] of this.#sessions) {
+      if (session.lastSeen < cutoff) {
+        this.#logger.debug({ session: id }, 'closing idle legacy session');
+        this.#sessions.delete(id);
+        session.transport.close().catch(() => {});
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.allSettled(sessions.map((session) => session.transport.close()));
+  }
+}
