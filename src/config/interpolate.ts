@@ -80,7 +80,7 @@ export function interpolate(
     if (separator >= 0) return body.slice(separator + 2);
     issues.push({
       path,
-      message: `environment variable ${name} is not set: export it, or write \${${name}:-default} to give a default`,
+      message: `environment variable ${name} is ${found === '' ? 'empty' : 'not set'}: export it, or write \${${name}:-default} to give a default`,
     });
     return '';
   };

@@ -56,7 +56,8 @@ export function parseConfigSource(
   };
   const issues: ConfigIssue[] = [];
   for (const error of [...doc.errors, ...doc.warnings]) {
-    const pos = error.linePos?.[0];
+    // With prettyErrors off, yaml leaves linePos unset: locate the error from its offset.
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
     issues.push({
       path: '(yaml)',
       ...(pos ? { line: pos.line, column: pos.col } : {}),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { deepFreeze, type GatewayConfig, type ServiceConfig } from './model.js';
-import { KNOWN_CATEGORIES, COMMON_SERVICE_KEYS, rootSchema, serviceCommon } from './schema.js';
+import { KNOWN_CATEGORIES, COMMON_SERVICE_KEYS, globalSchema, rootSchema, serverSchema, serviceCommon } from './schema.js';
 import { type ConfigIssue, type ConfigSource, formatPath } from './source.js';
 
 /** What validation needs to know about a registered service type. */
@@ -24,6 +24,9 @@ export type ValidationResult = { ok: true; config: GatewayConfig } | { ok: false
 
 type Path = (string | number)[];
 
+/** What a service may be called: the YAML key under `services:` or `plugins:`. */
+export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,47}$/;
+
 /**
  * Validates a parsed config against the root schema and each service type's schema. Reports every
  * problem at once, each with its YAML path and line; returns a deep-frozen config only when there are none.
@@ -39,23 +42,27 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
       const path = [...base, ...head, ...rest];
       const keys = (issue as { keys?: string[] }).keys;
       if (issue.code === 'unrecognized_keys' && keys) {
-        for (const key of keys) report([...path, key], `unknown key "${key}"${suggest(key, issue)}`);
+        // At the top of a type's config the key itself says where it was written (service level or config:).
+        for (const key of keys) {
+          const at = remap && first === undefined ? [...base, ...remap(key)] : [...path, key];
+          report(at, `unknown key "${key}"${suggest(key, issue)}`);
+        }
       } else report(path, issue.message);
     }
   };
 
-  const root = rootSchema.safeParse(source.data ?? {});
-  if (!root.success) {
-    reportZod([], root.error);
-    return { ok: false, issues };
-  }
-  const { global, server } = root.data;
+  const data = withoutEmptySections(source.data);
+  const root = rootSchema.safeParse(data);
+  // A mistake in global: or server: must not hide the mistakes in the services: report them all at once.
+  if (!root.success) reportZod([], root.error);
+  const { global, server } = root.success ? root.data : { global: DEFAULT_GLOBAL, server: DEFAULT_SERVER };
+  const sections = root.success ? root.data : { services: mappingOrEmpty(data.services), plugins: mappingOrEmpty(data.plugins) };
   const services: ServiceConfig[] = [];
   const seen = new Map<string, string>();
   for (const section of ['services', 'plugins'] as const) {
-    for (const [name, entry] of Object.entries(root.data[section])) {
+    for (const [name, entry] of Object.entries(sections[section])) {
       const base: Path = [section, name];
-      if (!/^[A-Za-z][A-Za-z0-9_-]{0,47}$/.test(name)) {
+      if (!SERVICE_NAME.test(name)) {
         report(base, `service name "${name}" must start with a letter and use only letters, digits, _ and - (at most 48)`);
         continue;
       }
@@ -69,7 +76,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
       if (service) services.push(service);
     }
   }
-  checkDependencies(services, report);
+  checkDependencies(services, new Set(seen.keys()), report);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -87,26 +94,30 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
     const parsed = serviceCommon.safeParse(common);
     if (!parsed.success) {
       reportZod(base, parsed.error);
+      // An unknown driver is reported in the same run, unless driver:/type:/module: is itself what is wrong.
+      const typeKeyInvalid = parsed.error.issues.some((issue) => ['driver', 'type', 'module'].includes(String(issue.path[0])));
+      if (!typeKeyInvalid) resolveType(name, typeKeys(common), base);
       return undefined;
     }
     const settings = parsed.data;
-    const typeName = resolveType(name, settings, base);
-    const info = typeName === undefined ? undefined : types.get(typeName);
-    if (!info) return undefined;
-
     const block = settings.config ?? {};
     for (const key of Object.keys(extra)) {
       if (key in block) report([...base, key], `"${key}" is set both here and under config: — keep one`);
     }
+    const typeName = resolveType(name, settings, base);
+    const info = typeName === undefined ? undefined : types.get(typeName);
+    if (!info) return undefined;
+
     const merged = { ...extra, ...block };
     const typed = info.configSchema.safeParse(merged);
     if (!typed.success) {
       reportZod(base, typed.error, (key) => (key in block ? ['config', key] : [key]));
       return undefined;
     }
-    const breaker = settings.circuit_breaker ?? global.circuit_breaker;
-    const bulkhead = settings.bulkhead ?? global.bulkhead;
-    const recovery = settings.recovery ?? global.recovery;
+    // A service's block overrides global: key by key; keys it leaves out keep the global value.
+    const breaker = overlay(global.circuit_breaker, common.circuit_breaker, settings.circuit_breaker);
+    const bulkhead = overlay(global.bulkhead, common.bulkhead, settings.bulkhead);
+    const recovery = overlay(global.recovery, common.recovery, settings.recovery);
     return {
       name,
       section,
@@ -134,7 +145,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
   }
 
   /** driver: wins; else a module's single type; else type: when it names a type; else the key. */
-  function resolveType(name: string, settings: z.output<typeof serviceCommon>, base: Path): string | undefined {
+  function resolveType(name: string, settings: TypeKeys, base: Path): string | undefined {
     const known = () => [...types.names()].sort().join(', ') || '(none registered)';
     if (settings.module) {
       const exported = types.fromModule(settings.module);
@@ -171,19 +182,24 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
     } else {
       report(
         base,
-        `service "${name}" names no service type: add driver: <type> (for an HTTP API, driver: rest with base_url:), ` +
-          `or name the service after its type. Known types: ${known()}`,
+        `unknown service type "${name}": no driver: or type: is set, so the service name is taken as its type. ` +
+          `Add driver: <type> (for an HTTP API, driver: rest with base_url:), or name the service after its type. ` +
+          `Known types: ${known()}`,
       );
     }
     return undefined;
   }
 }
 
-function checkDependencies(services: ServiceConfig[], report: (path: Path, message: string) => void) {
+/**
+ * Unknown dependencies and cycles. `configured` holds every name in the file, valid or not: a dependency on a
+ * service that has its own error is not reported a second time as "not configured".
+ */
+function checkDependencies(services: ServiceConfig[], configured: ReadonlySet<string>, report: (path: Path, message: string) => void) {
   const byName = new Map(services.map((service) => [service.name, service]));
   for (const service of services) {
     service.dependencies.forEach((dependency, index) => {
-      if (!byName.has(dependency)) {
+      if (!configured.has(dependency)) {
         report([service.section, service.name, 'dependencies', index], `depends on "${dependency}", which is not configured`);
       }
     });
@@ -202,6 +218,37 @@ function checkDependencies(services: ServiceConfig[], report: (path: Path, messa
     state.set(name, 'done');
   };
   for (const service of services) visit(service.name, []);
+}
+
+type TypeKeys = Pick<z.output<typeof serviceCommon>, 'driver' | 'type' | 'module'>;
+
+const DEFAULT_GLOBAL = globalSchema.parse({});
+const DEFAULT_SERVER = serverSchema.parse({});
+
+/** The type-naming keys of an entry whose common keys did not validate, as far as they are usable. */
+function typeKeys(common: Record<string, unknown>): TypeKeys {
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+  return { driver: text(common.driver), type: text(common.type), module: text(common.module) };
+}
+
+/** The parsed values of the keys the user wrote in `given`, laid over `base` (defaults of the block do not win). */
+function overlay<T extends object>(base: T, given: unknown, parsed: T | undefined): T {
+  if (parsed === undefined || given === null || typeof given !== 'object') return base;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const key of Object.keys(given)) if (key in parsed) out[key] = (parsed as Record<string, unknown>)[key];
+  return out as T;
+}
+
+/** `services:` with every entry commented out is null in YAML: an empty section, not a mistake. */
+function withoutEmptySections(data: unknown): Record<string, unknown> {
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) return data as Record<string, unknown>;
+  const sections = new Set(Object.keys(rootSchema.shape));
+  return Object.fromEntries(Object.entries(data).filter(([key, value]) => value !== null || !sections.has(key)));
+}
+
+function mappingOrEmpty(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function describe(value: unknown): string {

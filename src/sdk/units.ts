@@ -39,6 +39,12 @@ export function parseSize(value: unknown): number | undefined {
   return Math.floor(Number(match[1]) * (SIZE_BYTES[(match[2] ?? 'b').toLowerCase()] ?? Number.NaN));
 }
 
+/**
+ * The longest duration a config may hold: Node's timers take at most 2^31-1 ms (about 24.8 days) and fire
+ * after 1 ms when given more, so a `timeout: 30d` would time every call out at once.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
 /** A zod schema for a duration, output in milliseconds. JSON Schema: a string like `30s` or a number. */
 export function duration() {
   return z
@@ -50,6 +56,10 @@ export function duration() {
           code: 'custom',
           message: `"${String(value)}" is not a duration: write a number with a unit, like 500ms, 30s, 5m, 1h or 1d`,
         });
+        return z.NEVER;
+      }
+      if (ms > MAX_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', message: `"${String(value)}" is too long: durations may be at most 24d (2147483647 ms)` });
         return z.NEVER;
       }
       return ms;

@@ -38,7 +38,7 @@ function post(body: unknown, headers: Record<string, string> = {}) {
 
 /** A modern request with matching headers; returns status and the parsed JSON-RPC message. */
 async function modern(method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const name = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
+  const name: Record<string, string> = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
   const response = await post(
     { jsonrpc: '2.0', id: ++id, method, params: { ...params, _meta: META } },
     { 'mcp-protocol-version': MODERN, 'mcp-method': method, ...name, ...headers },
@@ -100,7 +100,7 @@ describe('modern era over raw HTTP', () => {
       { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/list' },
     );
     expect(response.status).toBe(400);
-    expect((await response.json()).error.code).toBe(-32022);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32022);
   });
 });
 
@@ -108,7 +108,7 @@ describe('bad input', () => {
   it('malformed JSON → 400 parse error', async () => {
     const response = await post('{"jsonrpc":"2.0",', { 'mcp-protocol-version': MODERN });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.code).toBe(-32700);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
   });
 
   it('a body over server.http.max_body → 413, nothing read past the limit', async () => {
@@ -206,7 +206,7 @@ describe('health endpoints', () => {
     expect(alive.status).toBe(200);
     const ready = await fetch(new URL('/readyz', server.url));
     expect(ready.status).toBe(200);
-    expect((await ready.json()).services[0]).toMatchObject({ name: 'alpha', type: 'echo' });
+    expect(((await ready.json()) as { services: unknown[] }).services[0]).toMatchObject({ name: 'alpha', type: 'echo' });
   });
 
   it('the gateway is still serving after all of the above', async () => {

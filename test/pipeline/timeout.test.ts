@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { compose, type Call } from '../../src/pipeline/interceptor.js';
+import { timeout } from '../../src/pipeline/timeout.js';
+
+const call = (): Call => ({ service: 'svc', method: 'tools/call', target: 'slow', signal: new AbortController().signal });
+
+describe('timeout', () => {
+  it('aborts the work through its signal and rejects with CALL_TIMEOUT even if the work ignores it', async () => {
+    let seen: AbortSignal | undefined;
+    const invoke = timeout({ ms: 20 })(async (c: Call) => {
+      seen = c.signal;
+      return new Promise(() => {});
+    });
+    await expect(invoke(call())).rejects.toMatchObject({ code: 'CALL_TIMEOUT', message: '[svc] tools/call slow timed out after 20 ms' });
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('passes results through and composes in order (first runs outermost)', async () => {
+    const order: string[] = [];
+    const tag = (name: string) => (next: (c: Call) => Promise<unknown>) => async (c: Call) => {
+      order.push(`${name}>`);
+      try {
+        return await next(c);
+      } finally {
+        order.push(`<${name}`);
+      }
+    };
+    const invoke = compose([tag('a') as never, timeout({ ms: 1000 }), tag('b') as never])(async () => 'ok');
+    await expect(invoke(call())).resolves.toBe('ok');
+    expect(order).toEqual(['a>', 'b>', '<b', '<a']);
+  });
+});
