@@ -33,8 +33,15 @@ export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,47}$/;
  */
 export function validateConfig(source: ConfigSource, types: TypeLookup): ValidationResult {
   const issues: ConfigIssue[] = [...source.issues];
-  if (issues.length > 0) return { ok: false, issues };
-  const report = (path: Path, message: string) => issues.push({ path: formatPath(path), ...source.locate(path), message });
+  if (source.data === undefined && issues.length > 0) return { ok: false, issues }; // YAML syntax: nothing to check
+  // A reference that did not resolve (unset variable, unreadable file) is reported once, at its own path: the
+  // empty text it left must not hide the other mistakes, nor add a second error at the same place.
+  const unresolved = source.issues.map((issue) => issue.path);
+  const report = (path: Path, message: string) => {
+    const at = formatPath(path);
+    if (unresolved.some((broken) => at === broken || at.startsWith(`${broken}.`) || at.startsWith(`${broken}[`))) return;
+    issues.push({ path: at, ...source.locate(path), message });
+  };
   const reportZod = (base: Path, error: z.ZodError, remap?: (key: string) => Path) => {
     for (const issue of error.issues) {
       const [first, ...rest] = issue.path as Path;

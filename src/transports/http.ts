@@ -60,7 +60,7 @@ export class HttpFrontDoor {
       }
     });
     gateway.on('resourceUpdated', (uri) => {
-      this.#factory.broadcastResourceUpdated(uri, false);
+      this.#factory.broadcastResourceUpdated(uri);
       this.#modern.notify.resourceUpdated(uri);
     });
   }

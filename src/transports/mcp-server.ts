@@ -15,6 +15,8 @@ export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', roles: Obje
 /** A long-lived server instance (stdio connection or legacy HTTP session) that receives change notifications. */
 export interface LiveServer {
   readonly server: Server;
+  readonly era: Era;
+  /** Legacy-era `resources/subscribe`; modern-era instances filter through their listen streams. */
   readonly subscriptions: Set<string>;
 }
 
@@ -58,8 +60,8 @@ export class McpServerFactory {
         requestState: { verify: (state, ctx) => this.#codec.verify(state, ctx) },
       },
     );
-    const live: LiveServer = { server, subscriptions: new Set() };
     const era: Era = context.era;
+    const live: LiveServer = { server, era, subscriptions: new Set() };
     const scope = (ctx: ServerContext): RequestScope => this.#scope(server, era, ctx, context.authInfo);
     const dispatcher = () => this.#gateway.dispatcher;
 
@@ -141,9 +143,9 @@ export class McpServerFactory {
     }
   }
 
-  broadcastResourceUpdated(uri: string, everyone: boolean): void {
+  broadcastResourceUpdated(uri: string): void {
     for (const live of this.live) {
-      if (everyone || live.subscriptions.has(uri)) Promise.resolve(live.server.sendResourceUpdated({ uri })).catch(() => {});
+      if (live.era === 'modern' || live.subscriptions.has(uri)) Promise.resolve(live.server.sendResourceUpdated({ uri })).catch(() => {});
     }
   }
 }

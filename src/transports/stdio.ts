@@ -30,7 +30,7 @@ export class StdioFrontDoor {
       resolveClosed();
     };
     gateway.on('listChanged', (kinds) => factory.broadcastListChanged(kinds));
-    gateway.on('resourceUpdated', (uri) => factory.broadcastResourceUpdated(uri, false));
+    gateway.on('resourceUpdated', (uri) => factory.broadcastResourceUpdated(uri));
   }
 
   /** Resolves when the client closes stdin. */

@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type ClientCapabilities, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Gateway } from '../../src/core/gateway.js';
 import { HttpFrontDoor } from '../../src/transports/http.js';
 
@@ -18,8 +18,8 @@ export async function serveHttp(gateway: Gateway): Promise<{ url: URL; close: ()
 }
 
 /** An SDK v2 client connected over Streamable HTTP in the given negotiation mode. */
-export async function httpClient(url: URL, mode: Mode): Promise<Client> {
-  const client = new Client({ name: 'mcpeg-test', version: '1.0.0' }, { versionNegotiation: { mode } });
+export async function httpClient(url: URL, mode: Mode, capabilities: ClientCapabilities = {}): Promise<Client> {
+  const client = new Client({ name: 'mcpeg-test', version: '1.0.0' }, { versionNegotiation: { mode }, capabilities });
   await client.connect(new StreamableHTTPClientTransport(url));
   return client;
 }

@@ -28,7 +28,7 @@ describe.each<Mode>(['legacy', 'auto'])('HTTP front door with an SDK v2 client (
     probe = createProbe();
     gateway = await gatewayFrom(CONFIG, [echoType(probe)]);
     server = await serveHttp(gateway);
-    client = await httpClient(server.url, mode);
+    client = await httpClient(server.url, mode, { elicitation: {} });
   });
   afterEach(async () => {
     await client.close();
@@ -45,6 +45,7 @@ describe.each<Mode>(['legacy', 'auto'])('HTTP front door with an SDK v2 client (
       'alpha__echo',
       'alpha__slow',
       'alpha__fail',
+      'alpha__confirm',
       'alpha__mutate',
       'alpha__t0',
       'alpha__t1',
@@ -53,6 +54,7 @@ describe.each<Mode>(['legacy', 'auto'])('HTTP front door with an SDK v2 client (
       'beta__echo',
       'beta__slow',
       'beta__fail',
+      'beta__confirm',
       'beta__mutate',
     ]);
   });
@@ -108,6 +110,17 @@ describe.each<Mode>(['legacy', 'auto'])('HTTP front door with an SDK v2 client (
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result.content)).toMatch(/\[beta\] tools\/call beta__slow timed out after 400 ms/);
     await expect.poll(() => probe.aborted, { timeout: 3000 }).toBe(1);
+  });
+
+  it('asks the client for input: MRTR on modern, a real elicitation request on legacy sessions', async () => {
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(String(request.params.message));
+      return { action: 'accept', content: { word: 'yes' } };
+    });
+    const result = await client.callTool({ name: 'alpha__confirm', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'confirmed yes' }]);
+    expect(asked).toEqual(['Which word?']);
   });
 
   it('tells the client when the tool list changes', async () => {

@@ -71,8 +71,8 @@ describe('modern era over raw HTTP', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(names).toHaveLength(8);
-    expect(new Set(names).size).toBe(8);
+    expect(names).toHaveLength(9);
+    expect(new Set(names).size).toBe(9);
   });
 
   it('answers a forged cursor with -32602 echoing the request id', async () => {
@@ -189,6 +189,60 @@ describe('legacy sessions', () => {
     expect(unknown.status).toBe(404);
     const none = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect(none.status).toBe(400);
+  });
+
+  it('the GET stream carries notifications and resumes after a drop with Last-Event-ID', async () => {
+    const session = await open();
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const listen = async (extra: Record<string, string> = {}) => {
+      const controller = new AbortController();
+      const response = await fetch(server.url, { headers: { accept: 'text/event-stream', ...headers, ...extra }, signal: controller.signal });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      let buffer = '';
+      const events: { id?: string; data?: string }[] = [];
+      const pump = (async () => {
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            buffer += new TextDecoder().decode(value);
+            let end = buffer.indexOf('\n\n');
+            while (end >= 0) {
+              const event: { id?: string; data?: string } = {};
+              for (const line of buffer.slice(0, end).split('\n')) {
+                if (line.startsWith('id: ')) event.id = line.slice(4);
+                if (line.startsWith('data: ')) event.data = line.slice(6);
+              }
+              if (event.data) events.push(event);
+              buffer = buffer.slice(end + 2);
+              end = buffer.indexOf('\n\n');
+            }
+          }
+        } catch {
+          // aborted
+        }
+      })();
+      return { events, close: () => controller.abort(), pump };
+    };
+    const mutate = async (n: number) => {
+      const response = await post({ jsonrpc: '2.0', id: 100 + n, method: 'tools/call', params: { name: 'alpha__mutate', arguments: {} } }, headers);
+      await response.text();
+    };
+    const first = await listen();
+    await mutate(1);
+    await expect.poll(() => first.events.length).toBe(1);
+    expect(JSON.parse(first.events[0]!.data!).method).toBe('notifications/tools/list_changed');
+    const lastId = first.events[0]!.id!;
+    first.close();
+    await first.pump;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await mutate(2);
+    const resumed = await listen({ 'last-event-id': lastId });
+    await expect.poll(() => resumed.events.length, { timeout: 3000 }).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(resumed.events[0]!.data!).method).toBe('notifications/tools/list_changed');
+    expect(resumed.events[0]!.id).not.toBe(lastId);
+    resumed.close();
   });
 
   it('ping and logging/setLevel answer exactly {}', async () => {

@@ -38,6 +38,25 @@ describe.each(['legacy', 'auto'] as const)('stdio front door (%s negotiation)', 
       expect(JSON.stringify(prompt.messages)).toContain('from stdio');
       const slept = await client.callTool({ name: 'slow__sleep', arguments: { ms: 20 } });
       expect(slept.content).toEqual([{ type: 'text', text: 'slept 20' }]);
+
+      // Cancellation: the call ends at once, and the connection keeps serving.
+      const controller = new AbortController();
+      const started = Date.now();
+      const long = client.callTool({ name: 'slow__sleep', arguments: { ms: 10_000 } }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      await expect(long).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(3000);
+
+      // list_changed: deleting a note changes the resource list.
+      let changed = 0;
+      client.setNotificationHandler('notifications/resources/list_changed', async () => {
+        changed++;
+      });
+      const subscription = mode === 'auto' ? await client.listen({ resourcesListChanged: true }) : undefined;
+      await client.callTool({ name: 'notes__delete_note', arguments: { id: '1' } });
+      await expect.poll(() => changed, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+      await subscription?.close();
+      expect((await client.callTool({ name: 'slow__sleep', arguments: { ms: 1 } })).isError).toBeFalsy();
     } finally {
       await client.close();
     }
