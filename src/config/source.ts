@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { isCollection, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { interpolate } from './interpolate.js';
 
 /** One problem in a config file, located for the person fixing it. */
@@ -18,7 +18,11 @@ export interface ConfigSource {
   readonly issues: readonly ConfigIssue[];
   /** Strings that came from `${…}` references: redacted from logs and output. */
   readonly secrets: readonly string[];
-  locate(path: readonly (string | number)[]): { line: number; column: number } | undefined;
+  /**
+   * Where the value at `path` is written, or its nearest existing parent. A mapping or list points at its key (the
+   * value starts a line below); a scalar at its value, or at its key when `target` is `'key'` (unknown keys).
+   */
+  locate(path: readonly (string | number)[], target?: 'value' | 'key'): { line: number; column: number } | undefined;
 }
 
 /** Formats a path the way YAML users read it: `services.db.tools[0]`. */
@@ -43,14 +47,21 @@ export function parseConfigSource(
 ): ConfigSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const locate = (path: readonly (string | number)[]) => {
+  const keyOf = (path: readonly (string | number)[]) => {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    const name = String(path[path.length - 1]);
+    const pair = parent.items.find((item) => String(isScalar(item.key) ? item.key.value : item.key) === name);
+    return isNode(pair?.key) ? pair.key : undefined;
+  };
+  const locate = (path: readonly (string | number)[], target: 'value' | 'key' = 'value') => {
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-      if (depth === 0) break;
+      const at = path.slice(0, depth);
+      const node = doc.getIn(at, true);
+      if (!isNode(node) || !node.range) continue;
+      const key = depth > 0 && (target === 'key' || depth < path.length || isCollection(node)) ? keyOf(at) : undefined;
+      const pos = lineCounter.linePos((key?.range ?? node.range)[0]);
+      return { line: pos.line, column: pos.col };
     }
     return undefined;
   };

@@ -37,10 +37,10 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
   // A reference that did not resolve (unset variable, unreadable file) is reported once, at its own path: the
   // empty text it left must not hide the other mistakes, nor add a second error at the same place.
   const unresolved = source.issues.map((issue) => issue.path);
-  const report = (path: Path, message: string) => {
+  const report = (path: Path, message: string, target: 'value' | 'key' = 'value') => {
     const at = formatPath(path);
     if (unresolved.some((broken) => at === broken || at.startsWith(`${broken}.`) || at.startsWith(`${broken}[`))) return;
-    issues.push({ path: at, ...source.locate(path), message });
+    issues.push({ path: at, ...source.locate(path, target), message });
   };
   const reportZod = (base: Path, error: z.ZodError, remap?: (key: string) => Path) => {
     for (const issue of error.issues) {
@@ -52,7 +52,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
         // At the top of a type's config the key itself says where it was written (service level or config:).
         for (const key of keys) {
           const at = remap && first === undefined ? [...base, ...remap(key)] : [...path, key];
-          report(at, `unknown key "${key}"${suggest(key, issue)}`);
+          report(at, `unknown key "${key}"${suggest(key, issue)}`, 'key');
         }
       } else report(path, issue.message);
     }
@@ -109,7 +109,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
     const settings = parsed.data;
     const block = settings.config ?? {};
     for (const key of Object.keys(extra)) {
-      if (key in block) report([...base, key], `"${key}" is set both here and under config: — keep one`);
+      if (key in block) report([...base, key], `"${key}" is set both here and under config: — keep one`, 'key');
     }
     const typeName = resolveType(name, settings, base);
     const info = typeName === undefined ? undefined : types.get(typeName);

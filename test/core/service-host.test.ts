@@ -16,7 +16,7 @@ describe('service host lifecycle', () => {
     gateway = await gatewayFrom('services: { svc: { driver: echo } }', [echoType(probe)]);
     const phases: string[] = [];
     gateway.on('phaseChanged', (_name, phase) => phases.push(phase));
-    expect(gateway.dispatcher.listTools(undefined).tools).toHaveLength(4);
+    expect(gateway.dispatcher.listTools(undefined).tools).toHaveLength(5);
     expect(probe.starts).toBe(0);
     expect(gateway.host('svc')?.phase).toBe('loading');
     const result = await gateway.dispatcher.callTool('svc__echo', { text: 'a' }, scope());
@@ -143,5 +143,30 @@ describe('graceful shutdown', () => {
     expect(text(await running)).toBe('slept 150');
     await stopping;
     gateway = undefined;
+  });
+});
+
+describe('lazy driver imports', () => {
+  it('a missing backend library is DRIVER_MISSING for that service only, naming the package to install', async () => {
+    const base = echoType(createProbe(), 'needs_driver');
+    const needsDriver = {
+      ...base,
+      create: (ctx: Parameters<typeof base.create>[0]) => ({
+        ...base.create(ctx),
+        start: async () => {
+          await ctx.importDriver('mcpeg-test-no-such-driver');
+        },
+      }),
+    };
+    gateway = await gatewayFrom(
+      `services:
+  db: { driver: needs_driver }
+  other: { driver: echo }`,
+      [needsDriver, echoType()],
+    );
+    const result = await gateway.dispatcher.callTool('db__echo', { text: 'x' }, scope());
+    expect(result._meta?.['dev.mcpeg/error']).toMatchObject({ code: 'DRIVER_MISSING' });
+    expect(text(result)).toContain('[db] needs the package "mcpeg-test-no-such-driver", which is not installed: run npm install mcpeg-test-no-such-driver');
+    expect(text(await gateway.dispatcher.callTool('other__echo', { text: 'x' }, scope()))).toBe('hello x');
   });
 });
