@@ -6,6 +6,7 @@ import { LegacySessions } from './legacy-sessions.js';
 import { McpServerFactory } from './mcp-server.js';
 import { readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
 import { originPolicy } from './origin-policy.js';
+import { checkParamHeaders } from './param-headers.js';
 
 export interface HttpFrontDoorOptions {
   readonly host: string;
@@ -103,10 +104,20 @@ export class HttpFrontDoor {
       }
     }
     const legacy = req.headers['mcp-session-id'] !== undefined || (await isLegacyRequest(request, parsed, { maxRequestBodySize: this.#maxBody }));
+    if (!legacy) {
+      const mismatch = this.#paramHeaderMismatch(parsed, request.headers);
+      if (mismatch) return sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, (parsed as { id?: unknown }).id);
+    }
     const response = legacy
       ? await this.#legacy.handle(request, parsed)
       : await this.#modern.fetch(request, parsed === undefined ? {} : { parsedBody: parsed });
     await writeResponse(res, response);
+  }
+
+  #paramHeaderMismatch(parsed: unknown, headers: Headers): string | undefined {
+    const message = parsed as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
+    if (message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
+    return checkParamHeaders(this.#gateway.catalog.tool(message.params.name)?.descriptor, message.params.arguments, headers);
   }
 
   #health(res: ServerResponse, readiness: boolean) {

@@ -75,8 +75,16 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
 }
 
 /** A JSON-RPC error answered over plain HTTP (before the SDK sees the request). */
-export function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+  id: unknown = null,
+): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  const echoed = typeof id === 'string' || typeof id === 'number' ? id : null;
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: echoed }));
 }

@@ -36,7 +36,8 @@ async function load(text: string, origin = join(ROOT, 'mcpeg.test.yaml')) {
 
 async function gatewayOf(text: string): Promise<Gateway> {
   const loaded = await load(text);
-  if (!loaded.ok) throw new Error(`config rejected:\n${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n')}`);
+  if (!loaded.ok)
+    throw new Error(`config rejected:\n${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n')}`);
   const gateway = buildGateway({ config: loaded.config, registry: loaded.registry, logger: quietLogger() });
   gateways.push(gateway);
   return gateway;
@@ -55,7 +56,9 @@ async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
 
 beforeAll(() => {
   if (!existsSync(SDK_DIST)) {
-    throw new Error(`${SDK_DIST} is missing: the example plugin imports mcpeg/sdk from dist/ — run "npm run build" first`);
+    throw new Error(
+      `${SDK_DIST} is missing: the example plugin imports mcpeg/sdk from dist/ — run "npm run build" first`,
+    );
   }
 });
 
@@ -82,7 +85,12 @@ describe('examples/notes-plugin through the public path', () => {
     expect(dispatcher.listResources(undefined).resources).toEqual([]);
     // Listing is static declaration: the service starts on its first call, not before.
     expect(gateway.host('notes')?.phase).toBe('loading');
-    expect(gateway.health().services[0]).toMatchObject({ name: 'notes', type: 'notes', category: 'generic', phase: 'loading' });
+    expect(gateway.health().services[0]).toMatchObject({
+      name: 'notes',
+      type: 'notes',
+      category: 'generic',
+      phase: 'loading',
+    });
   });
 
   it('adds, lists, searches and deletes notes through tools/call', async () => {
@@ -126,7 +134,7 @@ describe('examples/notes-plugin through the public path', () => {
     expect(gateway.host('notes')?.phase).toBe('loading');
   });
 
-  it("keeps the code of a GatewayError the plugin throws from its own copy of the sdk", async () => {
+  it('keeps the code of a GatewayError the plugin throws from its own copy of the sdk', async () => {
     const gateway = await gatewayOf(notesYaml('    config:\n      max_notes: 1\n      seed: [only one]\n'));
     const full = await gateway.dispatcher.callTool('notes__add_note', { text: 'one more' }, scope());
     expect(full.isError).toBe(true);
@@ -143,7 +151,10 @@ describe('examples/notes-plugin through the public path', () => {
       { query: 'note 24' },
       scope({ progress: async (done, total) => void progress.push([done, total]) }),
     );
-    expect(text(result).split('\n')).toEqual(['25: note 24', ...Array.from({ length: 10 }, (_, i) => `${241 + i}: note ${240 + i}`)]);
+    expect(text(result).split('\n')).toEqual([
+      '25: note 24',
+      ...Array.from({ length: 10 }, (_, i) => `${241 + i}: note ${240 + i}`),
+    ]);
     expect(progress).toEqual([
       [100, 250],
       [200, 250],
@@ -166,7 +177,12 @@ describe('examples/notes-plugin through the public path', () => {
     const { dispatcher } = await gatewayOf(seeded);
     const prompt = await dispatcher.getPrompt('notes__summarize_notes', { topic: 'keys' }, scope());
     expect(prompt).toEqual({
-      messages: [{ role: 'user', content: { type: 'text', text: 'Summarize these notes about keys:\n- Rotate the staging keys on Friday' } }],
+      messages: [
+        {
+          role: 'user',
+          content: { type: 'text', text: 'Summarize these notes about keys:\n- Rotate the staging keys on Friday' },
+        },
+      ],
     });
     const missing = await rejection(dispatcher.getPrompt('notes__summarize_notes', {}, scope()));
     expect(missing.message).toContain('needs the argument(s) topic');
@@ -178,11 +194,23 @@ describe('examples/notes-plugin through the public path', () => {
 
   it('completes prompt arguments and template variables', async () => {
     const { dispatcher } = await gatewayOf(seeded);
-    const topics = await dispatcher.complete({ type: 'ref/prompt', name: 'notes__summarize_notes' }, { name: 'topic', value: 'sta' }, undefined);
+    const topics = await dispatcher.complete(
+      { type: 'ref/prompt', name: 'notes__summarize_notes' },
+      { name: 'topic', value: 'sta' },
+      undefined,
+    );
     expect(topics.completion).toEqual({ values: ['staging'], total: 1, hasMore: false });
-    const ids = await dispatcher.complete({ type: 'ref/resource', uri: 'notes://{id}' }, { name: 'id', value: '' }, undefined);
+    const ids = await dispatcher.complete(
+      { type: 'ref/resource', uri: 'notes://{id}' },
+      { name: 'id', value: '' },
+      undefined,
+    );
     expect(ids.completion.values).toEqual(['1', '2']);
-    const nothing = await dispatcher.complete({ type: 'ref/prompt', name: 'no_such_prompt' }, { name: 'topic', value: '' }, undefined);
+    const nothing = await dispatcher.complete(
+      { type: 'ref/prompt', name: 'no_such_prompt' },
+      { name: 'topic', value: '' },
+      undefined,
+    );
     expect(nothing.completion).toEqual({ values: [], total: 0, hasMore: false });
   });
 
@@ -190,8 +218,14 @@ describe('examples/notes-plugin through the public path', () => {
     const loaded = await load(notesYaml('    config:\n      max_notes: 0\n      colour: blue\n'));
     expect(loaded.ok).toBe(false);
     const issues = loaded.ok ? [] : loaded.issues;
-    expect(issues.map((issue) => issue.path).sort()).toEqual(['plugins.notes.config.colour', 'plugins.notes.config.max_notes']);
-    expect(issues.find((issue) => issue.path.endsWith('colour'))).toMatchObject({ line: 6, message: 'unknown key "colour"' });
+    expect(issues.map((issue) => issue.path).sort()).toEqual([
+      'plugins.notes.config.colour',
+      'plugins.notes.config.max_notes',
+    ]);
+    expect(issues.find((issue) => issue.path.endsWith('colour'))).toMatchObject({
+      line: 6,
+      message: 'unknown key "colour"',
+    });
     expect(issues.find((issue) => issue.path.endsWith('max_notes'))?.line).toBe(5);
   });
 
@@ -261,9 +295,22 @@ describe('plugin metadata is checked before a plugin runs', () => {
 
   it('rejects each broken module with its own code, naming the module', async () => {
     const registry = new ServiceTypeRegistry(GATEWAY_VERSION);
-    const specifiers = ['./bad-version.mjs', './bad-name.mjs', './incompatible.mjs', './throws.mjs', './hangs.mjs', './empty.mjs'];
+    const specifiers = [
+      './bad-version.mjs',
+      './bad-name.mjs',
+      './incompatible.mjs',
+      './throws.mjs',
+      './hangs.mjs',
+      './empty.mjs',
+    ];
     const started = Date.now();
-    const errors = await loadPluginModules({ specifiers, baseDir: dir, registry, logger: quietLogger(), timeoutMs: 300 });
+    const errors = await loadPluginModules({
+      specifiers,
+      baseDir: dir,
+      registry,
+      logger: quietLogger(),
+      timeoutMs: 300,
+    });
     // The module whose top-level await never settles is given up on at the deadline, not waited for.
     expect(Date.now() - started).toBeLessThan(5_000);
     const codes = Object.fromEntries([...errors].map(([specifier, error]) => [specifier, error.code]));
@@ -278,7 +325,9 @@ describe('plugin metadata is checked before a plugin runs', () => {
     for (const [specifier, error] of errors) expect(error.message).toContain(`plugin "${specifier}"`);
     expect(errors.get('./bad-version.mjs')?.message).toContain('version must be a semver like 1.2.0');
     expect(errors.get('./bad-name.mjs')?.message).toContain('name must be lower-case letters');
-    expect(errors.get('./incompatible.mjs')?.message).toContain(`supports gateway >=99, but this is mcpeg ${GATEWAY_VERSION}`);
+    expect(errors.get('./incompatible.mjs')?.message).toContain(
+      `supports gateway >=99, but this is mcpeg ${GATEWAY_VERSION}`,
+    );
     expect(errors.get('./throws.mjs')?.message).toContain('cannot find libfoo.so.3');
     expect(errors.get('./hangs.mjs')?.message).toContain('did not finish within 300 ms');
     expect(errors.get('./empty.mjs')?.message).toContain('exports no service type');
@@ -335,9 +384,17 @@ describe('plugin metadata is checked before a plugin runs', () => {
   it('needs driver: to pick one of several exported types', async () => {
     const ambiguous = await load('plugins:\n  greeter:\n    module: ./several.mjs\n', join(dir, 'mcpeg.yaml'));
     expect(ambiguous.ok ? [] : ambiguous.issues).toEqual([
-      { path: 'plugins.greeter.module', line: 3, column: 13, message: 'plugin "./several.mjs" provides alpha, beta; set driver: to one of them' },
+      {
+        path: 'plugins.greeter.module',
+        line: 3,
+        column: 13,
+        message: 'plugin "./several.mjs" provides alpha, beta; set driver: to one of them',
+      },
     ]);
-    const chosen = await load('plugins:\n  greeter:\n    module: ./several.mjs\n    driver: beta\n', join(dir, 'mcpeg.yaml'));
+    const chosen = await load(
+      'plugins:\n  greeter:\n    module: ./several.mjs\n    driver: beta\n',
+      join(dir, 'mcpeg.yaml'),
+    );
     if (!chosen.ok) throw new Error(chosen.issues.map((issue) => issue.message).join('\n'));
     const gateway = buildGateway({ config: chosen.config, registry: chosen.registry, logger: quietLogger() });
     gateways.push(gateway);
@@ -352,7 +409,10 @@ describe('plugin metadata is checked before a plugin runs', () => {
     gateways.push(gateway);
     expect(gateway.host('fragile')?.status()).toMatchObject({
       phase: 'failed',
-      lastError: { code: 'SERVICE_START_FAILED', message: '[fragile] could not be created: create() touched the network' },
+      lastError: {
+        code: 'SERVICE_START_FAILED',
+        message: '[fragile] could not be created: create() touched the network',
+      },
     });
     expect(gateway.health().status).toBe('ok');
     expect(gateway.catalog.tools.map((tool) => tool.host.name)).toEqual(['notes', 'notes', 'notes', 'notes']);

@@ -45,7 +45,10 @@ describe('docs/errors.md', () => {
 
   it('documents only real codes', () => {
     const unknown = [...documented.keys()].filter((name) => !known.has(name));
-    expect(unknown, `these "###" sections of docs/errors.md name no code in ERROR_CODES: ${unknown.join(', ')}`).toEqual([]);
+    expect(
+      unknown,
+      `these "###" sections of docs/errors.md name no code in ERROR_CODES: ${unknown.join(', ')}`,
+    ).toEqual([]);
   });
 
   it('says in every section what the code means, where it shows and what to do', () => {
