@@ -37,11 +37,14 @@ export async function loadGateway(options: { config: string | undefined; logLeve
     secrets: result.config.secrets,
     pretty: process.stderr.isTTY,
   });
+  let gateway: Gateway;
   try {
-    return { location, gateway: buildGateway({ config: result.config, registry: result.registry, logger }), logger };
+    gateway = buildGateway({ config: result.config, registry: result.registry, logger });
   } catch (error) {
     throw new CliError(`config ${location.path} is invalid: ${(error as Error).message}`);
   }
+  await gateway.warmUp();
+  return { location, gateway, logger };
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT`. */

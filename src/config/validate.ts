@@ -65,6 +65,8 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
   const { global, server } = root.success ? root.data : { global: DEFAULT_GLOBAL, server: DEFAULT_SERVER };
   const sections = root.success ? root.data : { services: mappingOrEmpty(data.services), plugins: mappingOrEmpty(data.plugins) };
   const services: ServiceConfig[] = [];
+  /** Dependencies of every entry whose common keys are valid, even when its type or settings are not. */
+  const declared: DeclaredDependencies[] = [];
   const seen = new Map<string, string>();
   for (const section of ['services', 'plugins'] as const) {
     for (const [name, entry] of Object.entries(sections[section])) {
@@ -83,7 +85,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
       if (service) services.push(service);
     }
   }
-  checkDependencies(services, new Set(seen.keys()), report);
+  checkDependencies(declared, new Set(seen.keys()), report);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -107,6 +109,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
       return undefined;
     }
     const settings = parsed.data;
+    declared.push({ section, name, dependencies: settings.dependencies });
     const block = settings.config ?? {};
     for (const key of Object.keys(extra)) {
       if (key in block) report([...base, key], `"${key}" is set both here and under config: — keep one`, 'key');
@@ -198,11 +201,17 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
   }
 }
 
+type DeclaredDependencies = Pick<ServiceConfig, 'section' | 'name' | 'dependencies'>;
+
 /**
  * Unknown dependencies and cycles. `configured` holds every name in the file, valid or not: a dependency on a
  * service that has its own error is not reported a second time as "not configured".
  */
-function checkDependencies(services: ServiceConfig[], configured: ReadonlySet<string>, report: (path: Path, message: string) => void) {
+function checkDependencies(
+  services: readonly DeclaredDependencies[],
+  configured: ReadonlySet<string>,
+  report: (path: Path, message: string) => void,
+) {
   const byName = new Map(services.map((service) => [service.name, service]));
   for (const service of services) {
     service.dependencies.forEach((dependency, index) => {

@@ -89,6 +89,23 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.#swap(catalog);
   }
 
+  /**
+   * Starts the services whose type is eager (their tools are known only once connected) and waits
+   * for them, at most `timeoutMs`; one that fails or is slow is left to recover on its own.
+   */
+  async warmUp(timeoutMs = this.config.global.start_timeout): Promise<void> {
+    const eager = [...this.#hosts.values()].filter((host) => host.eager);
+    if (eager.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled(eager.map((host) => host.ensureStarted())), deadline]);
+    clearTimeout(timer);
+    // Their tools are known now: serve them from the first tools/list, not after a list_changed.
+    if (!this.#closing) this.#swap(this.#buildCatalog([...this.#hosts.values()], 'log'));
+  }
+
   /** The current catalog (immutable; replaced on change). */
   get catalog(): Catalog {
     if (!this.#catalog) throw new GatewayError('INTERNAL', 'gateway not started');

@@ -38,6 +38,8 @@ export class ServiceHost {
   readonly name: string;
   readonly config: ServiceConfig;
   readonly instance: ServiceInstance;
+  /** Started with the gateway rather than on the first call (see ServiceTypeMetadata.eager). */
+  readonly eager: boolean;
   readonly #logger: Logger;
   readonly #events: ServiceHostEvents;
   readonly #dependencies: () => readonly ServiceHost[];
@@ -89,7 +91,9 @@ export class ServiceHost {
       importDriver: (specifier) => importDriver(config.name, specifier),
       listChanged: (kind) => this.#events.listChanged(config.name, kind),
       resourceUpdated: (uri) => this.#events.resourceUpdated(config.name, uri),
+      reportFailure: (error) => this.reportFailure(error),
     };
+    this.eager = type.eager === true;
     try {
       this.instance = type.create(context);
     } catch (error) {
@@ -158,6 +162,7 @@ export class ServiceHost {
 
   /** A running instance reports it died (a child exited, a connection dropped for good). */
   reportFailure(error: unknown): void {
+    if (this.#disposed || this.#phase === 'failed') return;
     this.#fail(wrap(this.name, 'SERVICE_UNAVAILABLE', 'stopped working', error));
   }
 

@@ -128,6 +128,12 @@ export interface ServiceContext<C> {
   listChanged(kind: 'tools' | 'resources' | 'prompts'): void;
   /** Tell subscribed clients that a resource changed. */
   resourceUpdated(uri: string): void;
+  /**
+   * Report that a started instance stopped working (a child process exited, a connection dropped
+   * for good). The gateway marks the service failed, answers its calls with a clear error, and
+   * restarts it with backoff.
+   */
+  reportFailure(error: unknown): void;
 }
 
 /** Metadata checked before a service type runs (ADR-020 plugin metadata). */
@@ -145,6 +151,12 @@ export interface ServiceTypeMetadata {
   /** Range of gateway versions it supports, e.g. `>=0.1 <2`. Checked at registration. */
   readonly gateway?: string;
   readonly icons?: readonly Icon[];
+  /**
+   * Start instances when the gateway starts instead of on their first call. For types whose tools
+   * are only known after connecting (an upstream MCP server, an OpenAPI document): the gateway
+   * waits a bounded time for them before it starts serving, so the first `tools/list` is complete.
+   */
+  readonly eager?: boolean;
 }
 
 /** A service type: metadata, a config schema, and a factory. Built-ins and plugins are the same thing. */

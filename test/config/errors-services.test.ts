@@ -114,7 +114,8 @@ describe('many mistakes, one run', () => {
     '  e:',
     '    driver: echo',
     '    greeting: ${GREETING}', // unset variable
-    '    hang: sometimes', // and a bad value elsewhere in the same service
+    '    hang: sometimes', // and a bad value elsewhere in the same service…
+    '    dependencies: [ghost]', // …does not hide its unknown dependency
     'plugins:',
     '  e:', // the same name twice
     '    driver: other',
@@ -133,8 +134,9 @@ describe('many mistakes, one run', () => {
     at('services.cache.bulkhead.max_concurrent', 'max_concurrent');
     at('services.e.greeting', 'GREETING');
     at('services.e.hang', 'hang:');
+    at('services.e.dependencies[0]', 'ghost');
     expect(issueAt(issues, 'plugins.e').line).toBe(lineOf(text, 'driver: other') - 1);
-    expect(issues).toHaveLength(10);
+    expect(issues).toHaveLength(11);
   });
 
   test('mcpeg validate prints them as file:line:col  path  message', async () => {

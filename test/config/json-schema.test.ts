@@ -3,20 +3,13 @@
 // agrees with validation on real inputs.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromJsonSchema } from '@modelcontextprotocol/server';
 import { describe, expect, test } from 'vitest';
-import { parse } from 'yaml';
 import { configJsonSchema } from '../../src/config/json-schema.js';
+import { schemaIssues } from './schema-check.js';
 import { blockUnder, seedYaml } from './seeds.js';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../schema/mcpeg.schema.json', import.meta.url));
 const schema = configJsonSchema();
-
-/** Validates a YAML document against the published schema with a real JSON Schema validator (the gateway's own). */
-export async function schemaIssues(yamlText: string): Promise<string[]> {
-  const result = await fromJsonSchema(schema as Parameters<typeof fromJsonSchema>[0])['~standard'].validate(parse(yamlText) ?? {});
-  return 'issues' in result && result.issues ? result.issues.map((issue) => issue.message) : [];
-}
 
 describe('schema/mcpeg.schema.json', () => {
   test('is exactly what scripts/write-schema.mjs writes from the current code', () => {
