@@ -9,7 +9,9 @@ let configJsonSchema;
 try {
   ({ configJsonSchema } = await import('../dist/config/json-schema.js'));
 } catch (error) {
-  console.error(`cannot load dist/config/json-schema.js (${error.message}): run "npm run build" first, then "npm run schema"`);
+  console.error(
+    `cannot load dist/config/json-schema.js (${error.message}): run "npm run build" first, then "npm run schema"`,
+  );
   process.exit(1);
 }
 writeFileSync(target, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);

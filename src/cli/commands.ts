@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { locateConfig, readConfigText } from '../config/discover.js';
-import { formatIssues, loadConfig } from '../bootstrap.js';
+import { buildGateway, formatIssues, loadConfig } from '../bootstrap.js';
 import type { RequestScope } from '../core/gateway.js';
 import { createLogger } from '../observability/logger.js';
 import { isGatewayError } from '../sdk/errors.js';
@@ -24,6 +24,14 @@ export async function validate(options: { config?: string }): Promise<number> {
   if (!result.ok) {
     console.error(formatIssues(location.path, result.issues));
     console.error(`\n${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in ${location.path}`);
+    return 1;
+  }
+  // Building the gateway creates instances (no I/O) and the catalog, so name collisions show here too.
+  try {
+    await buildGateway({ config: result.config, registry: result.registry, logger }).shutdown(1000);
+  } catch (error) {
+    console.error(`${location.path}  ${(error as Error).message}`);
+    console.error(`\n1 problem in ${location.path}`);
     return 1;
   }
   const enabled = result.config.services.filter((service) => service.enabled);

@@ -13,31 +13,8 @@ export async function serve(options: { config?: string; stdio?: boolean; http?: 
   const listen = options.http ? parseListen(options.http) : { host: http.host, port: http.port };
   const tools = gateway.catalog.tools.length;
   const services = gateway.hosts.length;
-  let stop: () => Promise<void>;
-  if (options.stdio) {
-    const door = new StdioFrontDoor(gateway);
-    logger.info({ config: location.path, services, tools }, `mcpeg ${GATEWAY_VERSION} serving on stdio: ${services} services, ${tools} tools (config: ${location.reason})`);
-    stop = () => door.close();
-    door.closed.then(() => shutdown('stdin closed'));
-  } else {
-    if (!LOOPBACK.has(listen.host) && !options.allowRemote) {
-      throw new CliError(
-        `refusing to listen on ${listen.host}: the gateway has no authentication configured yet, so anyone who can reach that address could call every tool. ` +
-          'Listen on 127.0.0.1 (and put an authenticating proxy in front), or pass --allow-remote if the network itself is trusted.',
-      );
-    }
-    const door = new HttpFrontDoor(gateway, listen);
-    let address: { url: string };
-    try {
-      address = await door.listen(listen);
-    } catch (error) {
-      throw new CliError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message} — pick another port with --http HOST:PORT`);
-    }
-    stop = () => door.close();
-    process.stderr.write(banner(address.url, services, tools, location));
-    logger.info({ url: address.url, services, tools }, `listening on ${address.url}`);
-  }
-
+  // Signal handlers first: a SIGTERM that arrives while we start up must still drain and exit 0.
+  let stop: () => Promise<void> = async () => {};
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;
@@ -50,19 +27,47 @@ export async function serve(options: { config?: string; stdio?: boolean; http?: 
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (options.stdio) {
+    const door = new StdioFrontDoor(gateway);
+    stop = () => door.close();
+    logger.info({ config: location.path, services, tools }, `mcpeg ${GATEWAY_VERSION} serving on stdio: ${services} services, ${tools} tools (config: ${location.reason})`);
+    door.closed.then(() => shutdown('stdin closed'));
+    return;
+  }
+  if (!LOOPBACK.has(listen.host) && !options.allowRemote) {
+    throw new CliError(
+      `refusing to listen on ${listen.host}: the gateway has no authentication configured yet, so anyone who can reach that address could call every tool. ` +
+        'Listen on 127.0.0.1 (and put an authenticating proxy in front), or pass --allow-remote if the network itself is trusted.',
+    );
+  }
+  const door = new HttpFrontDoor(gateway, listen);
+  let address: { url: string };
+  try {
+    address = await door.listen(listen);
+  } catch (error) {
+    throw new CliError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message} — pick another port with --http HOST:PORT`);
+  }
+  stop = () => door.close();
+  process.stderr.write(banner(address.url, services, tools, location));
+  logger.info({ url: address.url, services, tools }, `listening on ${address.url}`);
 }
 
 function banner(url: string, services: number, tools: number, location: { path: string; reason: string }): string {
-  const snippet = JSON.stringify({ mcpServers: { mcpeg: { type: 'http', url } } }, null, 2);
+  const indent = (value: unknown) => JSON.stringify(value, null, 2).split('\n').map((line) => `      ${line}`);
+  const config = location.reason === 'embedded default' ? [] : ['--config', location.path];
   return [
     '',
     `  mcpeg ${GATEWAY_VERSION} listening on ${url}`,
     `  ${services} service${services === 1 ? '' : 's'}, ${tools} tool${tools === 1 ? '' : 's'} — config: ${location.path} (${location.reason})`,
     '',
-    '  Add it to an MCP client (Claude Desktop, Cursor, VS Code):',
-    ...snippet.split('\n').map((line) => `    ${line}`),
-    '',
-    '  Or have the client launch it on stdio: npx mcpeg serve --stdio --config mcpeg.yaml',
+    '  Connect a client:',
+    '    Cursor (~/.cursor/mcp.json):',
+    ...indent({ mcpServers: { mcpeg: { url } } }),
+    '    VS Code (.vscode/mcp.json):',
+    ...indent({ servers: { mcpeg: { type: 'http', url } } }),
+    '    Claude Desktop (claude_desktop_config.json) launches it on stdio:',
+    ...indent({ mcpServers: { mcpeg: { command: 'npx', args: ['mcpeg', 'serve', '--stdio', ...config] } } }),
     '',
     '',
   ].join('\n');

@@ -6,9 +6,12 @@ import { SERVICE_NAME } from './validate.js';
 /** Where the published schema lives; the `$id` of the document. */
 export const CONFIG_SCHEMA_ID = 'https://unpkg.com/mcpeg/schema/mcpeg.schema.json';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the config reference syntax, shown to the user as it is
+const REFERENCES = 'Values may use ${VAR}, ${VAR:-default} and ${file:/path}.';
+
 const UNITS = [
-  { kind: 'duration', description: z.globalRegistry.get(duration())?.description, format: formatDuration },
-  { kind: 'size', description: z.globalRegistry.get(size())?.description, format: formatSize },
+  { description: z.globalRegistry.get(duration())?.description, format: formatDuration },
+  { description: z.globalRegistry.get(size())?.description, format: formatSize },
 ] as const;
 
 /**
@@ -17,7 +20,7 @@ const UNITS = [
  * entries loosely and checks them against their service type; here each entry describes the keys every
  * service understands and allows more, because a type's own keys may sit beside them.
  *
- * Draft-07, not zod's default 2020-12: the YAML language server (VS Code, Neovim, JetBrains) implements draft-07.
+ * Draft-07, not zod's default 2020-12: the YAML language server (VS Code, Neovim, Helix, Zed) implements draft-07.
  * `scripts/write-schema.mjs` writes it to `schema/mcpeg.schema.json`; a test checks the committed file is current.
  *
  * @example writeFileSync('schema/mcpeg.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`)
@@ -37,8 +40,7 @@ export function configJsonSchema(): Record<string, unknown> {
     title: 'MCPEG gateway configuration (mcpeg.yaml)',
     description:
       'One YAML file for the whole gateway: global defaults, the HTTP front door, services and plugins. ' +
-      'Values may use ${VAR}, ${VAR:-default} and ${file:/path}. Check a file with: mcpeg validate --config mcpeg.yaml. ' +
-      'Reference: docs/configuration.md',
+      `${REFERENCES} Check a file with: mcpeg validate --config mcpeg.yaml. Reference: docs/configuration.md`,
     ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),
   };
 }
@@ -59,7 +61,8 @@ function tidyForEditors(ctx: { zodSchema: z.core.$ZodType; jsonSchema: Record<st
     } else break;
   }
   // zod writes `format: starts_with` for startsWith(); it is no draft-07 format and strict validators reject it.
-  if (typeof ctx.jsonSchema.format === 'string' && !DRAFT_07_FORMATS.has(ctx.jsonSchema.format)) delete ctx.jsonSchema.format;
+  if (typeof ctx.jsonSchema.format === 'string' && !DRAFT_07_FORMATS.has(ctx.jsonSchema.format))
+    delete ctx.jsonSchema.format;
   const hint = z.globalRegistry.get(node)?.description;
   const unit = UNITS.find((candidate) => candidate.description !== undefined && candidate.description === hint);
   if (!unit || hint === undefined) return;
@@ -69,7 +72,9 @@ function tidyForEditors(ctx: { zodSchema: z.core.$ZodType; jsonSchema: Record<st
 }
 
 const DRAFT_07_FORMATS = new Set(
-  'date-time date time email idn-email hostname idn-hostname ipv4 ipv6 uri uri-reference iri iri-reference uri-template json-pointer relative-json-pointer regex'.split(' '),
+  'date-time date time email idn-email hostname idn-hostname ipv4 ipv6 uri uri-reference iri iri-reference uri-template json-pointer relative-json-pointer regex'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -82,7 +87,8 @@ function inheritFromGlobal(schema: Record<string, unknown>, section: string): vo
     const node = dig(entry, [block]);
     if (!node) continue;
     node.description = `Overrides global.${block} for this service, key by key; a key left out keeps the global value`;
-    for (const property of Object.values(dig(node, ['properties']) ?? {})) delete (property as Record<string, unknown>).default;
+    for (const property of Object.values(dig(node, ['properties']) ?? {}))
+      delete (property as Record<string, unknown>).default;
   }
 }
 
@@ -96,13 +102,25 @@ function dig(value: unknown, path: readonly string[]): Record<string, unknown> |
 }
 
 function formatDuration(ms: number): string {
-  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
   for (const [unit, factor] of units) if (ms > 0 && ms % factor === 0) return `${ms / factor}${unit}`;
   return `${ms}ms`;
 }
 
 function formatSize(bytes: number): string {
-  const units: [string, number][] = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['GB', 1e9], ['MB', 1e6], ['KiB', 1024], ['KB', 1e3]];
+  const units: [string, number][] = [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['GB', 1e9],
+    ['MB', 1e6],
+    ['KiB', 1024],
+    ['KB', 1e3],
+  ];
   for (const [unit, factor] of units) if (bytes > 0 && bytes % factor === 0) return `${bytes / factor}${unit}`;
   return `${bytes}B`;
 }

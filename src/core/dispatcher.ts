@@ -93,7 +93,7 @@ export class Dispatcher {
     const entry = this.#catalog.tool(name);
     if (!entry) throw toProtocolError(new GatewayError('UNKNOWN_TOOL', `Unknown tool: ${name}`), this.#logger);
     try {
-      const input = await validate(entry.definition, args ?? {});
+      const input = await validate(entry.definition, name, entry.host.name, args ?? {});
       return await this.#run(entry.host, 'tools/call', name, scope, (ctx) => entry.definition.call(input, ctx));
     } catch (error) {
       return toToolResult(error, this.#logger) satisfies CallToolResult;
@@ -134,6 +134,7 @@ export class Dispatcher {
     ref: { type: string; name?: string; uri?: string },
     argument: { name: string; value: string },
     context: Record<string, string> | undefined,
+    scope: RequestScope,
   ): Promise<CompleteResult> {
     let completer: Completer | undefined;
     let host: ServiceHost | undefined;
@@ -148,29 +149,20 @@ export class Dispatcher {
     }
     if (!completer || !host) return { completion: { values: [], total: 0, hasMore: false } };
     try {
-      const values = await host.invoke('completion/complete', argument.name, AbortSignal.timeout(host.config.timeoutMs), async () => {
-        try {
-          return await completer(argument.value, { arguments: context ?? {} });
-        } catch (error) {
-          throw fromService(host.name, error);
-        }
-      });
+      const values = await this.#run(host, 'completion/complete', argument.name, scope, async () => completer(argument.value, { arguments: context ?? {} }));
       return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
     } catch (error) {
       throw toProtocolError(error, this.#logger);
     }
   }
 
-  async subscribe(uri: string, subscribe: boolean): Promise<void> {
+  async subscribe(uri: string, subscribe: boolean, scope: RequestScope): Promise<void> {
     const found = this.#catalog.resource(uri);
     const host = found && ('entry' in found ? found.entry.host : found.template.host);
-    if (!host) return;
-    const method = subscribe ? host.instance.subscribe : host.instance.unsubscribe;
-    if (!method) return;
+    const method = host && (subscribe ? host.instance.subscribe : host.instance.unsubscribe);
+    if (!host || !method) return;
     try {
-      await host.invoke(subscribe ? 'resources/subscribe' : 'resources/unsubscribe', uri, AbortSignal.timeout(host.config.timeoutMs), () =>
-        method.call(host.instance, uri).catch((error: unknown) => Promise.reject(fromService(host.name, error))),
-      );
+      await this.#run(host, subscribe ? 'resources/subscribe' : 'resources/unsubscribe', uri, scope, () => method.call(host.instance, uri));
     } catch (error) {
       throw toProtocolError(error, this.#logger);
     }
@@ -205,7 +197,7 @@ export class Dispatcher {
   }
 }
 
-async function validate(definition: ToolDefinition, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function validate(definition: ToolDefinition, publicName: string, service: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   let validator = validators.get(definition);
   if (!validator) {
     validator = fromJsonSchema(definition.inputSchema as Parameters<typeof fromJsonSchema>[0]);
@@ -214,7 +206,7 @@ async function validate(definition: ToolDefinition, args: Record<string, unknown
   const result = await validator['~standard'].validate(args);
   if (result.issues) {
     const problems = result.issues.map((issue) => issue.message.replace(/^data\/?/, 'arguments/').replace(/^arguments\/ /, 'arguments ')).join('; ');
-    throw new GatewayError('INVALID_ARGUMENTS', `invalid arguments for ${definition.name}: ${problems}`);
+    throw new GatewayError('INVALID_ARGUMENTS', `invalid arguments for ${publicName}: ${problems}`, { service });
   }
   return args;
 }

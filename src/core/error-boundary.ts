@@ -35,7 +35,7 @@ export function toProtocolError(error: unknown, logger: Logger): ProtocolError {
   if (error instanceof ProtocolError) return error;
   if (isGatewayError(error)) {
     if (error.code === 'UNKNOWN_RESOURCE') return new ResourceNotFoundError(String(error.data?.uri ?? ''), error.message);
-    const code = PROTOCOL_CODES[error.code];
+    const code = PROTOCOL_CODES[error.code] ?? (error.code === 'INVALID_ARGUMENTS' ? ProtocolErrorCode.InvalidParams : undefined);
     if (code !== undefined) return new ProtocolError(code, error.message, { code: error.code });
   }
   const failure = describe(error, logger);

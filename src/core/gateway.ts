@@ -186,6 +186,22 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /**
+   * Health plus a live check of every running service (each bounded by `timeoutMs`, in parallel):
+   * what `/readyz` answers. Not ready when memory is shedding or a `critical` service is unhealthy.
+   */
+  async readiness(timeoutMs = 2000): Promise<HealthSummary & { ready: boolean }> {
+    const summary = this.health();
+    const checks = await Promise.all(
+      summary.services.map(async (service) => {
+        const host = this.#hosts.get(service.name);
+        return host ? { ...service, check: await host.health(timeoutMs) } : { ...service, check: undefined };
+      }),
+    );
+    const ready = !summary.memory.shedding && checks.every((service) => !service.critical || !service.enabled || service.check?.healthy === true);
+    return { ...summary, status: ready ? summary.status : 'degraded', services: checks, ready };
+  }
+
+  /**
    * Stops taking calls, lets in-flight ones finish (bounded by `timeoutMs`), then stops services in
    * reverse dependency order. Never throws: a service that hangs on stop is abandoned and logged.
    */

@@ -12,8 +12,25 @@ export interface CircuitBreakerOptions {
   readonly onStateChange?: (state: BreakerState) => void;
 }
 
-/** Errors that say nothing about the backend's health: they never trip the breaker. */
-const NOT_BACKEND_FAILURES = new Set(['INVALID_ARGUMENTS', 'CALL_CANCELLED', 'BULKHEAD_FULL', 'MEMORY_PRESSURE']);
+/**
+ * Errors that say nothing about the backend's health: they never trip the breaker. Start failures
+ * are excluded too: the service host has its own backoff for those, and a breaker opened by the
+ * refusals during that backoff would outlast the recovery.
+ */
+const NOT_BACKEND_FAILURES = new Set([
+  'INVALID_ARGUMENTS',
+  'CALL_CANCELLED',
+  'BULKHEAD_FULL',
+  'MEMORY_PRESSURE',
+  'UNKNOWN_TOOL',
+  'UNKNOWN_PROMPT',
+  'UNKNOWN_RESOURCE',
+  'INVALID_CURSOR',
+  'SERVICE_UNAVAILABLE',
+  'SERVICE_START_FAILED',
+  'SERVICE_STOPPING',
+  'DRIVER_MISSING',
+]);
 
 /** A circuit breaker you can read (for health and metrics) and use as an interceptor. */
 export interface CircuitBreaker {

@@ -120,11 +120,15 @@ export class HttpFrontDoor {
     return checkParamHeaders(this.#gateway.catalog.tool(message.params.name)?.descriptor, message.params.arguments, headers);
   }
 
-  #health(res: ServerResponse, readiness: boolean) {
-    const health = this.#gateway.health();
-    const ready = !readiness || health.status === 'ok';
-    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(readiness ? health : { status: 'alive' }));
+  async #health(res: ServerResponse, readiness: boolean) {
+    if (!readiness) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'alive' }));
+      return;
+    }
+    const report = await this.#gateway.readiness();
+    res.writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(report));
   }
 
   /** Stops accepting connections, closes sessions and streams. */

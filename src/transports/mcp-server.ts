@@ -78,18 +78,18 @@ export class McpServerFactory {
       dispatcher().listResourceTemplates(request.params?.cursor),
     );
     server.setRequestHandler('resources/read', async (request, ctx) => dispatcher().readResource(request.params.uri, scope(ctx)));
-    server.setRequestHandler('completion/complete', async (request) =>
-      dispatcher().complete(request.params.ref, request.params.argument, request.params.context?.arguments),
+    server.setRequestHandler('completion/complete', async (request, ctx) =>
+      dispatcher().complete(request.params.ref, request.params.argument, request.params.context?.arguments, scope(ctx)),
     );
     if (era === 'legacy') {
-      server.setRequestHandler('resources/subscribe', async (request) => {
-        await dispatcher().subscribe(request.params.uri, true);
+      server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+        await dispatcher().subscribe(request.params.uri, true, scope(ctx));
         live.subscriptions.add(request.params.uri);
         return {};
       });
-      server.setRequestHandler('resources/unsubscribe', async (request) => {
+      server.setRequestHandler('resources/unsubscribe', async (request, ctx) => {
         live.subscriptions.delete(request.params.uri);
-        await dispatcher().subscribe(request.params.uri, false);
+        await dispatcher().subscribe(request.params.uri, false, scope(ctx));
         return {};
       });
     }

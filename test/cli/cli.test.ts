@@ -59,6 +59,15 @@ describe('mcpeg CLI', () => {
     expect(bad.stderr).toContain('3 problems');
   });
 
+  it('validate: a name collision in the catalog is a problem too', async () => {
+    const colliding = join(dir, 'colliding.yaml');
+    const notes = plugin('examples/notes-plugin/index.js');
+    writeFileSync(colliding, `plugins:\n  a: { module: ${notes}, prefix: never }\n  b: { module: ${notes}, prefix: never }\n`);
+    const result = await runCli(['validate', '--config', colliding]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('tool name "add_note" is claimed by "a" (tool add_note) and "b" (tool add_note)');
+  });
+
   it('validate: a missing file says what to do', async () => {
     const missing = await runCli(['validate', '--config', join(dir, 'nope.yaml')]);
     expect(missing.code).toBe(1);

@@ -33,12 +33,18 @@ describe('locateConfig', () => {
   });
 
   test('./mcpeg.yaml when neither is set (an empty MCPEG_CONFIG counts as unset)', () => {
-    expect(locateConfig({ flag: undefined, env: { MCPEG_CONFIG: '' }, cwd })).toEqual({ path: join(cwd, 'mcpeg.yaml'), reason: './mcpeg.yaml' });
+    expect(locateConfig({ flag: undefined, env: { MCPEG_CONFIG: '' }, cwd })).toEqual({
+      path: join(cwd, 'mcpeg.yaml'),
+      reason: './mcpeg.yaml',
+    });
   });
 
   test('the embedded default when there is no ./mcpeg.yaml', () => {
     rmSync(join(cwd, 'mcpeg.yaml'));
-    expect(locateConfig({ flag: undefined, env: {}, cwd })).toEqual({ path: EMBEDDED_CONFIG_PATH, reason: 'embedded default' });
+    expect(locateConfig({ flag: undefined, env: {}, cwd })).toEqual({
+      path: EMBEDDED_CONFIG_PATH,
+      reason: 'embedded default',
+    });
     expect(existsSync(EMBEDDED_CONFIG_PATH)).toBe(true);
   });
 

@@ -36,39 +36,57 @@ describe('docs/configuration.md', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(10);
   });
 
-  test.each(blocks.map((block) => [`line ${block.line} (${block.heading})`, block] as const))('example at %s', async (_, block) => {
-    const marker = block.marker ?? '';
-    const result = await loadText(block.text, { env: ENV, origin: ORIGIN });
-    const where = `docs/configuration.md:${block.line}`;
+  test.each(blocks.map((block) => [`line ${block.line} (${block.heading})`, block] as const))(
+    'example at %s',
+    async (_, block) => {
+      const marker = block.marker ?? '';
+      const result = await loadText(block.text, { env: ENV, origin: ORIGIN });
+      const where = `docs/configuration.md:${block.line}`;
 
-    if (marker === '') {
-      if (!result.ok) expect.fail(`${where} must validate:\n${describeIssues(result.issues)}`);
-      expect(await schemaIssues(block.text), `${where}: the JSON Schema rejects it`).toEqual([]);
-    } else if (marker.startsWith('needs:')) {
-      const needed = marker.slice('needs:'.length).split(',').map((name) => name.trim());
-      const unknown = result.ok ? [] : result.issues.map((issue) => /^unknown service type "([^"]+)"/.exec(issue.message)?.[1]);
-      for (const type of unknown) expect(needed, `${where}: a problem other than a needed type:\n${describeIssues(result.ok ? [] : result.issues)}`).toContain(type);
-      const missing = needed.filter((type) => result.registry.get(type) === undefined);
-      expect([...new Set(unknown)].sort(), `${where}: needs: lists types the example does not use`).toEqual(missing.sort());
-      if (!result.ok) {
-        expectOnlyUnknownTypes(
-          result,
-          result.issues.map((issue) => ({ service: issue.path, type: /^unknown service type "([^"]+)"/.exec(issue.message)![1]!, at: issue.path })),
+      if (marker === '') {
+        if (!result.ok) expect.fail(`${where} must validate:\n${describeIssues(result.issues)}`);
+        expect(await schemaIssues(block.text), `${where}: the JSON Schema rejects it`).toEqual([]);
+      } else if (marker.startsWith('needs:')) {
+        const needed = marker
+          .slice('needs:'.length)
+          .split(',')
+          .map((name) => name.trim());
+        const unknown = result.ok
+          ? []
+          : result.issues.map((issue) => /^unknown service type "([^"]+)"/.exec(issue.message)?.[1]);
+        for (const type of unknown)
+          expect(
+            needed,
+            `${where}: a problem other than a needed type:\n${describeIssues(result.ok ? [] : result.issues)}`,
+          ).toContain(type);
+        const missing = needed.filter((type) => result.registry.get(type) === undefined);
+        expect([...new Set(unknown)].sort(), `${where}: needs: lists types the example does not use`).toEqual(
+          missing.sort(),
         );
+        if (!result.ok) {
+          expectOnlyUnknownTypes(
+            result,
+            result.issues.map((issue) => ({
+              service: issue.path,
+              type: /^unknown service type "([^"]+)"/.exec(issue.message)![1]!,
+              at: issue.path,
+            })),
+          );
+        }
+        expect(await schemaIssues(block.text), `${where}: the JSON Schema rejects it`).toEqual([]);
+      } else if (marker.startsWith('invalid:')) {
+        const expected = marker.slice('invalid:'.length).trim();
+        if (result.ok) expect.fail(`${where} is marked invalid but validates`);
+        expect(result.issues.map((issue) => issue.message).join('\n'), where).toContain(expected);
+        if (block.next?.marker === 'output') {
+          const count = `${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in mcpeg.yaml`;
+          expect(block.next.text.trimEnd(), `${where}: the output shown is not what mcpeg validate prints`).toBe(
+            `${formatIssues('mcpeg.yaml', result.issues)}\n\n${count}`,
+          );
+        }
+      } else {
+        expect.fail(`${where}: unknown marker "<!-- ${marker} -->"; use needs:, invalid: or none`);
       }
-      expect(await schemaIssues(block.text), `${where}: the JSON Schema rejects it`).toEqual([]);
-    } else if (marker.startsWith('invalid:')) {
-      const expected = marker.slice('invalid:'.length).trim();
-      if (result.ok) expect.fail(`${where} is marked invalid but validates`);
-      expect(result.issues.map((issue) => issue.message).join('\n'), where).toContain(expected);
-      if (block.next?.marker === 'output') {
-        const count = `${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in mcpeg.yaml`;
-        expect(block.next.text.trimEnd(), `${where}: the output shown is not what mcpeg validate prints`).toBe(
-          `${formatIssues('mcpeg.yaml', result.issues)}\n\n${count}`,
-        );
-      }
-    } else {
-      expect.fail(`${where}: unknown marker "<!-- ${marker} -->"; use needs:, invalid: or none`);
-    }
-  });
+    },
+  );
 });

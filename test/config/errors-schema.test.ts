@@ -24,7 +24,7 @@ describe('unknown keys', () => {
     expect(issue).toMatchObject({ line: 5, column: 7, message: 'unknown key "thresold"' });
   });
 
-  test("a key the service type does not know, written at service level, is reported where it is written", async () => {
+  test('a key the service type does not know, written at service level, is reported where it is written', async () => {
     const text = 'services:\n  e:\n    driver: echo\n    gretting: hi\n';
     const issue = issueAt(await loadInvalid(text, { types }), 'services.e.gretting');
     expect(issue).toMatchObject({ line: 4, column: 5, message: 'unknown key "gretting"' });
@@ -68,7 +68,10 @@ describe('wrong types and values', () => {
 
   test('a service entry that is not a mapping', async () => {
     const issue = issueAt(await loadInvalid('services:\n  e: true\n', { types }), 'services.e');
-    expect(issue).toMatchObject({ line: 2, message: 'must be a mapping of settings (enabled, driver, config, …), not a boolean' });
+    expect(issue).toMatchObject({
+      line: 2,
+      message: 'must be a mapping of settings (enabled, driver, config, …), not a boolean',
+    });
   });
 
   test('a service name that cannot be a name', async () => {
@@ -80,10 +83,18 @@ describe('wrong types and values', () => {
 
 describe('durations and sizes', () => {
   test.each([
-    ['global:\n  timeout: 30 seconds\n', 'global.timeout', '"30 seconds" is not a duration: write a number with a unit, like 500ms, 30s, 5m, 1h or 1d'],
+    [
+      'global:\n  timeout: 30 seconds\n',
+      'global.timeout',
+      '"30 seconds" is not a duration: write a number with a unit, like 500ms, 30s, 5m, 1h or 1d',
+    ],
     ['global:\n  timeout: -5\n', 'global.timeout', '"-5" is not a duration'],
     ['global:\n  circuit_breaker:\n    timeout: soon\n', 'global.circuit_breaker.timeout', '"soon" is not a duration'],
-    ['global:\n  memory_limit: 512 megs\n', 'global.memory_limit', '"512 megs" is not a size: write a number with a unit, like 512KB, 10MB, 1GB or 1GiB'],
+    [
+      'global:\n  memory_limit: 512 megs\n',
+      'global.memory_limit',
+      '"512 megs" is not a size: write a number with a unit, like 512KB, 10MB, 1GB or 1GiB',
+    ],
     ['server:\n  http:\n    max_body: 4TB\n', 'server.http.max_body', '"4TB" is not a size'],
   ])('%j is rejected at %s', async (text, path, message) => {
     const issue = issueAt(await loadInvalid(text), path);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { formatIssues } from '../../src/bootstrap.js';
 import { echoType } from '../fixtures/test-types.js';
 import { issueAt, lineOf, loadInvalid } from './load.js';
@@ -14,7 +14,11 @@ describe('service types', () => {
   test('an unknown driver names it and lists the known types', async () => {
     const text = 'services:\n  orders:\n    driver: postgress\n';
     const issue = issueAt(await loadInvalid(text, { types }), 'services.orders.driver');
-    expect(issue).toMatchObject({ line: 3, column: 13, message: 'unknown service type "postgress". Known types: echo, other' });
+    expect(issue).toMatchObject({
+      line: 3,
+      column: 13,
+      message: 'unknown service type "postgress". Known types: echo, other',
+    });
   });
 
   test('type: that is neither a type nor a category', async () => {
@@ -23,7 +27,10 @@ describe('service types', () => {
   });
 
   test('type: a category, with no driver:, says to add driver:', async () => {
-    const issue = issueAt(await loadInvalid('services:\n  orders:\n    type: database\n', { types }), 'services.orders.type');
+    const issue = issueAt(
+      await loadInvalid('services:\n  orders:\n    type: database\n', { types }),
+      'services.orders.type',
+    );
     expect(issue.message).toContain('it is a category');
     expect(issue.message).toContain('Add driver:');
   });
@@ -45,13 +52,19 @@ describe('keys in two places', () => {
   test('a key both at service level and under config: — keep one', async () => {
     const text = 'services:\n  e:\n    driver: echo\n    greeting: hi\n    config:\n      greeting: hello\n';
     const issue = issueAt(await loadInvalid(text, { types }), 'services.e.greeting');
-    expect(issue).toMatchObject({ line: 4, column: 5, message: '"greeting" is set both here and under config: — keep one' });
+    expect(issue).toMatchObject({
+      line: 4,
+      column: 5,
+      message: '"greeting" is set both here and under config: — keep one',
+    });
   });
 
   test('a name used under both services: and plugins:', async () => {
     const text = 'services:\n  notes:\n    driver: echo\nplugins:\n  notes:\n    driver: other\n';
     const issue = issueAt(await loadInvalid(text, { types }), 'plugins.notes');
-    expect(issue.message).toBe('"notes" is defined in both services: and plugins: — names share one namespace; rename one');
+    expect(issue.message).toBe(
+      '"notes" is defined in both services: and plugins: — names share one namespace; rename one',
+    );
     expect(issue.line).toBe(5);
   });
 });
@@ -88,7 +101,10 @@ describe('dependencies', () => {
   });
 
   test('a service that depends on itself', async () => {
-    const issue = issueAt(await loadInvalid('services:\n  a: {driver: echo, dependencies: [a]}\n', { types }), 'services.a.dependencies');
+    const issue = issueAt(
+      await loadInvalid('services:\n  a: {driver: echo, dependencies: [a]}\n', { types }),
+      'services.a.dependencies',
+    );
     expect(issue.message).toContain('a → a');
   });
 });
@@ -113,6 +129,7 @@ describe('many mistakes, one run', () => {
     '    bulkhead: {max_concurrent: 0}',
     '  e:',
     '    driver: echo',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
     '    greeting: ${GREETING}', // unset variable
     '    hang: sometimes', // and a bad value elsewhere in the same service…
     '    dependencies: [ghost]', // …does not hide its unknown dependency

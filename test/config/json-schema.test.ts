@@ -30,7 +30,8 @@ describe('schema/mcpeg.schema.json', () => {
   });
 
   test('durations and sizes are a string or a number, described with both purpose and format, defaults written as people write them', () => {
-    const global = (schema.properties as Record<string, { properties: Record<string, Record<string, unknown>> }>).global!.properties;
+    const global = (schema.properties as Record<string, { properties: Record<string, Record<string, unknown>> }>)
+      .global!.properties;
     expect(global.timeout).toEqual({
       type: ['string', 'number'],
       default: '30s',
@@ -38,17 +39,26 @@ describe('schema/mcpeg.schema.json', () => {
     });
     expect(global.memory_limit).toEqual({
       type: ['string', 'number'],
-      description: 'Above this RSS the gateway refuses new calls instead of being killed. A size: 512KB, 10MB, 1GB, 1GiB (a bare number is bytes)',
+      description:
+        'Above this RSS the gateway refuses new calls instead of being killed. A size: 512KB, 10MB, 1GB, 1GiB (a bare number is bytes)',
     });
   });
 
-  test.each(['services', 'plugins'])('%s entries describe the common keys and allow the type keys beside them', (section) => {
-    const entries = (schema.properties as Record<string, Record<string, unknown>>)[section]!;
-    const entry = entries.additionalProperties as { properties: Record<string, unknown>; additionalProperties: unknown };
-    expect(Object.keys(entry.properties)).toEqual(expect.arrayContaining(['enabled', 'type', 'driver', 'module', 'timeout', 'circuit_breaker', 'config']));
-    expect(entry.additionalProperties).toEqual({});
-    expect(entries.propertyNames).toEqual({ type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,47}$' });
-  });
+  test.each(['services', 'plugins'])(
+    '%s entries describe the common keys and allow the type keys beside them',
+    (section) => {
+      const entries = (schema.properties as Record<string, Record<string, unknown>>)[section]!;
+      const entry = entries.additionalProperties as {
+        properties: Record<string, unknown>;
+        additionalProperties: unknown;
+      };
+      expect(Object.keys(entry.properties)).toEqual(
+        expect.arrayContaining(['enabled', 'type', 'driver', 'module', 'timeout', 'circuit_breaker', 'config']),
+      );
+      expect(entry.additionalProperties).toEqual({});
+      expect(entries.propertyNames).toEqual({ type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,47}$' });
+    },
+  );
 });
 
 describe('the schema agrees with validation', () => {

@@ -41,7 +41,8 @@ export async function loadInvalid(text: string, options: LoadTextOptions = {}): 
 /** The one issue at `path`; fails when there is none or more than one there. */
 export function issueAt(issues: readonly ConfigIssue[], path: string): ConfigIssue {
   const found = issues.filter((issue) => issue.path === path);
-  if (found.length !== 1) expect.fail(`expected one issue at ${path}, found ${found.length} in:\n${describeIssues(issues)}`);
+  if (found.length !== 1)
+    expect.fail(`expected one issue at ${path}, found ${found.length} in:\n${describeIssues(issues)}`);
   return found[0]!;
 }
 
@@ -60,5 +61,7 @@ export function lineOf(text: string, needle: string): number {
 }
 
 export function describeIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map((issue) => `  ${issue.line ?? '?'}:${issue.column ?? '?'}  ${issue.path}  ${issue.message}`).join('\n');
+  return issues
+    .map((issue) => `  ${issue.line ?? '?'}:${issue.column ?? '?'}  ${issue.path}  ${issue.message}`)
+    .join('\n');
 }

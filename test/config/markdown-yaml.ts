@@ -49,7 +49,14 @@ export function fencedBlocks(markdown: string): Fence[] {
     let above = index - 1;
     while (above >= 0 && lines[above]!.trim() === '') above--;
     const marker = above >= 0 ? MARKER.exec(lines[above]!)?.[1] : undefined;
-    blocks.push({ lang: lang.toLowerCase(), text: `${body.join('\n')}\n`, line: index + 1, heading, marker, end: close + 1 });
+    blocks.push({
+      lang: lang.toLowerCase(),
+      text: `${body.join('\n')}\n`,
+      line: index + 1,
+      heading,
+      marker,
+      end: close + 1,
+    });
     index = close;
   }
   return blocks;

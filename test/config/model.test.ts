@@ -158,7 +158,17 @@ describe('the result is deeply frozen', () => {
     const text = 'services:\n  e:\n    driver: echo\n    tools: {include: [echo]}\n';
     const config = await loadValid(text, { types });
     const e = serviceNamed(config, 'e');
-    for (const part of [config, config.global, config.global.circuit_breaker, config.server.http, config.services, e, e.breaker, e.config, e.tools.include]) {
+    for (const part of [
+      config,
+      config.global,
+      config.global.circuit_breaker,
+      config.server.http,
+      config.services,
+      e,
+      e.breaker,
+      e.config,
+      e.tools.include,
+    ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
     expect(() => {

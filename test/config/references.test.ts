@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} in plain strings is the config reference syntax under test
 // ${VAR}, ${VAR:-default}, ${file:PATH} and $${ in config values: what they resolve to, which values are
 // treated as secrets, and how an unresolvable reference is reported.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,14 +14,22 @@ const resolve = (value: unknown, env: Record<string, string> = {}) => interpolat
 
 describe('environment variables', () => {
   test('${VAR} is replaced, inside a longer string too', () => {
-    const { value, issues } = resolve({ url: 'http://${HOST}:${PORT}/api', host: '${HOST}' }, { HOST: 'db.internal', PORT: '8080' });
+    const { value, issues } = resolve(
+      { url: 'http://${HOST}:${PORT}/api', host: '${HOST}' },
+      { HOST: 'db.internal', PORT: '8080' },
+    );
     expect(issues).toEqual([]);
     expect(value).toEqual({ url: 'http://db.internal:8080/api', host: 'db.internal' });
   });
 
   test('${VAR:-default} uses the default when the variable is unset or empty, and the variable otherwise', () => {
     const text = { a: '${A:-fallback}', b: '${B:-fallback}', c: '${C:-http://localhost:8080/x}', d: '${D:-}' };
-    expect(resolve(text, { A: 'set', B: '' }).value).toEqual({ a: 'set', b: 'fallback', c: 'http://localhost:8080/x', d: '' });
+    expect(resolve(text, { A: 'set', B: '' }).value).toEqual({
+      a: 'set',
+      b: 'fallback',
+      c: 'http://localhost:8080/x',
+      d: '',
+    });
   });
 
   test('$${ is a literal ${ and is never looked up', () => {
@@ -35,14 +44,19 @@ describe('environment variables', () => {
   });
 
   test('a value that is exactly one reference stays text: it is not parsed again as YAML', () => {
-    expect(resolve({ port: '${PORT}', list: '${LIST}' }, { PORT: '3000', LIST: '[a, b]' }).value).toEqual({ port: '3000', list: '[a, b]' });
+    expect(resolve({ port: '${PORT}', list: '${LIST}' }, { PORT: '3000', LIST: '[a, b]' }).value).toEqual({
+      port: '3000',
+      list: '[a, b]',
+    });
   });
 
   test('an unset variable is an error at its path and line that says how to fix it', async () => {
     const text = 'services:\n  e:\n    driver: echo\n    greeting: ${GREETING}\n';
     const issue = issueAt(await loadInvalid(text, { types: [echoType()] }), 'services.e.greeting');
     expect(issue).toMatchObject({ line: 4, column: 15 });
-    expect(issue.message).toBe('environment variable GREETING is not set: export it, or write ${GREETING:-default} to give a default');
+    expect(issue.message).toBe(
+      'environment variable GREETING is not set: export it, or write ${GREETING:-default} to give a default',
+    );
   });
 
   test('a variable set to the empty string, with no default, says it is empty', () => {
@@ -52,7 +66,10 @@ describe('environment variables', () => {
 
   test('a malformed reference is an error that shows the accepted forms', () => {
     const [issue] = resolve({ a: 'x${1A}' }).issues;
-    expect(issue).toEqual({ path: ['a'], message: expect.stringContaining('use ${NAME}, ${NAME:-default} or ${file:/path/to/secret}') });
+    expect(issue).toEqual({
+      path: ['a'],
+      message: expect.stringContaining('use ${NAME}, ${NAME:-default} or ${file:/path/to/secret}'),
+    });
   });
 });
 
@@ -67,7 +84,11 @@ describe('${file:PATH}', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('reads the file; one trailing newline (LF or CRLF) is dropped, nothing else', () => {
-    const { value, issues } = resolve({ a: `\${file:${dir}/token}`, b: `\${file:${dir}/crlf}`, c: `\${file: ${dir}/two-lines }` });
+    const { value, issues } = resolve({
+      a: `\${file:${dir}/token}`,
+      b: `\${file:${dir}/crlf}`,
+      c: `\${file: ${dir}/two-lines }`,
+    });
     expect(issues).toEqual([]);
     expect(value).toEqual({ a: 's3cret-token', b: 'windows-secret', c: 'line one\nline two\n' });
   });
@@ -89,7 +110,14 @@ describe('${file:PATH}', () => {
 });
 
 describe('secrets reported for redaction', () => {
-  const env = { GITHUB_TOKEN: 'ghp_abcdef', DB_PASSWORD: 'hunter22', HOST: 'db.internal', ORDERS_DSN: 'postgres://x', API_KEY: 'k-123456', PORT: '5432' };
+  const env = {
+    GITHUB_TOKEN: 'ghp_abcdef',
+    DB_PASSWORD: 'hunter22',
+    HOST: 'db.internal',
+    ORDERS_DSN: 'postgres://x',
+    API_KEY: 'k-123456',
+    PORT: '5432',
+  };
   const secretsOf = (yaml: string) => parseConfigSource(yaml, 'mcpeg.yaml', { env }).secrets;
 
   test('values of token-, password-, key- and DSN-like variables are secrets', () => {
@@ -102,7 +130,9 @@ describe('secrets reported for redaction', () => {
   });
 
   test('a string that embeds a secret is redacted whole', () => {
-    expect(secretsOf('dsn: postgres://app:${DB_PASSWORD}@${HOST}/orders\n')).toEqual(['postgres://app:hunter22@db.internal/orders']);
+    expect(secretsOf('dsn: postgres://app:${DB_PASSWORD}@${HOST}/orders\n')).toEqual([
+      'postgres://app:hunter22@db.internal/orders',
+    ]);
   });
 
   test('a secret from a default is a secret too; values shorter than 4 characters are not listed', () => {

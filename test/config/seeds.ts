@@ -23,7 +23,8 @@ const onCi = () => !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCa
 export function seedYaml(prefix: string): YamlBlock[] | undefined {
   const file = existsSync(SEEDS_DIR) ? readdirSync(SEEDS_DIR).find((name) => name.startsWith(prefix)) : undefined;
   if (!file) {
-    if (onCi()) throw new Error(`seed ${prefix}*.txt not found in ${SEEDS_DIR}: CI must check out shared/ beside the repository`);
+    if (onCi())
+      throw new Error(`seed ${prefix}*.txt not found in ${SEEDS_DIR}: CI must check out shared/ beside the repository`);
     console.warn(`seed ${prefix}*.txt not found in ${SEEDS_DIR}: its tests are skipped (they fail under CI=true)`);
     return undefined;
   }
@@ -33,6 +34,7 @@ export function seedYaml(prefix: string): YamlBlock[] | undefined {
 /** The YAML block under the heading that contains `heading`; exactly one must exist. */
 export function blockUnder(blocks: readonly YamlBlock[] | undefined, heading: string): string {
   const found = (blocks ?? []).filter((block) => block.heading.includes(heading));
-  if (found.length !== 1) throw new Error(`expected one YAML block under a heading "${heading}" in the seed, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one YAML block under a heading "${heading}" in the seed, found ${found.length}`);
   return found[0]!.text;
 }

@@ -21,12 +21,16 @@ export interface ExpectedType {
 export function expectOnlyUnknownTypes(result: LoadResult, expected: readonly ExpectedType[]) {
   const missing = expected.filter((entry) => result.registry.get(entry.type) === undefined);
   if (missing.length === 0) {
-    if (!result.ok) expect.fail(`every type is registered, so the config must validate; got:\n${describeIssues(result.issues)}`);
+    if (!result.ok)
+      expect.fail(`every type is registered, so the config must validate; got:\n${describeIssues(result.issues)}`);
     return [];
   }
-  if (result.ok) expect.fail(`types ${missing.map((entry) => entry.type).join(', ')} are not registered, yet the config validated`);
+  if (result.ok)
+    expect.fail(`types ${missing.map((entry) => entry.type).join(', ')} are not registered, yet the config validated`);
   const known = [...result.registry.names()].sort().join(', ') || '(none registered)';
-  expect(result.issues.map((issue) => issue.path).sort(), describeIssues(result.issues)).toEqual(missing.map((entry) => entry.at).sort());
+  expect(result.issues.map((issue) => issue.path).sort(), describeIssues(result.issues)).toEqual(
+    missing.map((entry) => entry.at).sort(),
+  );
   return missing.map((entry) => {
     const issue = result.issues.find((candidate) => candidate.path === entry.at)!;
     expect(issue.message).toContain(`unknown service type "${entry.type}"`);

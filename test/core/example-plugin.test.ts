@@ -129,7 +129,7 @@ describe('examples/notes-plugin through the public path', () => {
     const gateway = await gatewayOf(seeded);
     const result = await gateway.dispatcher.callTool('notes__add_note', { text: 42 }, scope());
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('invalid arguments for add_note');
+    expect(text(result)).toContain('[notes] invalid arguments for notes__add_note');
     expect(result._meta?.[ERROR_META_KEY]).toEqual({ code: 'INVALID_ARGUMENTS' });
     expect(gateway.host('notes')?.phase).toBe('loading');
   });
@@ -198,18 +198,21 @@ describe('examples/notes-plugin through the public path', () => {
       { type: 'ref/prompt', name: 'notes__summarize_notes' },
       { name: 'topic', value: 'sta' },
       undefined,
+      scope(),
     );
     expect(topics.completion).toEqual({ values: ['staging'], total: 1, hasMore: false });
     const ids = await dispatcher.complete(
       { type: 'ref/resource', uri: 'notes://{id}' },
       { name: 'id', value: '' },
       undefined,
+      scope(),
     );
     expect(ids.completion.values).toEqual(['1', '2']);
     const nothing = await dispatcher.complete(
       { type: 'ref/prompt', name: 'no_such_prompt' },
       { name: 'topic', value: '' },
       undefined,
+      scope(),
     );
     expect(nothing.completion).toEqual({ values: [], total: 0, hasMore: false });
   });

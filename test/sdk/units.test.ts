@@ -18,12 +18,24 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  test.each([['30'], ['30 s'], ['30sec'], ['1w'], ['-5s'], ['s'], [''], ['5M'], [-1], [Number.NaN], [Number.POSITIVE_INFINITY], [null], [true], [{}]])(
-    '%j is not a duration',
-    (input) => {
-      expect(parseDuration(input)).toBeUndefined();
-    },
-  );
+  test.each([
+    ['30'],
+    ['30 s'],
+    ['30sec'],
+    ['1w'],
+    ['-5s'],
+    ['s'],
+    [''],
+    ['5M'],
+    [-1],
+    [Number.NaN],
+    [Number.POSITIVE_INFINITY],
+    [null],
+    [true],
+    [{}],
+  ])('%j is not a duration', (input) => {
+    expect(parseDuration(input)).toBeUndefined();
+  });
 });
 
 describe('parseSize', () => {
@@ -47,9 +59,12 @@ describe('parseSize', () => {
     expect(parseSize(input)).toBe(bytes);
   });
 
-  test.each([['10 megabytes'], ['1TB'], ['MB'], ['-1MB'], [''], [-1], [Number.NaN], [null], [[]]])('%j is not a size', (input) => {
-    expect(parseSize(input)).toBeUndefined();
-  });
+  test.each([['10 megabytes'], ['1TB'], ['MB'], ['-1MB'], [''], [-1], [Number.NaN], [null], [[]]])(
+    '%j is not a size',
+    (input) => {
+      expect(parseSize(input)).toBeUndefined();
+    },
+  );
 });
 
 describe('the zod schemas', () => {
@@ -57,7 +72,9 @@ describe('the zod schemas', () => {
     expect(duration().parse('2m')).toBe(120_000);
     const result = duration().safeParse('2 minutes');
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toBe('"2 minutes" is not a duration: write a number with a unit, like 500ms, 30s, 5m, 1h or 1d');
+    expect(result.error?.issues[0]?.message).toBe(
+      '"2 minutes" is not a duration: write a number with a unit, like 500ms, 30s, 5m, 1h or 1d',
+    );
   });
 
   test('duration() refuses what a Node timer cannot wait for (setTimeout fires at once beyond 2^31-1 ms)', () => {
@@ -69,6 +86,8 @@ describe('the zod schemas', () => {
 
   test('size() outputs bytes and explains a bad value', () => {
     expect(size().parse('512MB')).toBe(512_000_000);
-    expect(size().safeParse('lots').error?.issues[0]?.message).toBe('"lots" is not a size: write a number with a unit, like 512KB, 10MB, 1GB or 1GiB');
+    expect(size().safeParse('lots').error?.issues[0]?.message).toBe(
+      '"lots" is not a size: write a number with a unit, like 512KB, 10MB, 1GB or 1GiB',
+    );
   });
 });
