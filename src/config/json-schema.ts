@@ -6,7 +6,6 @@ import { SERVICE_NAME } from './validate.js';
 /** Where the published schema lives; the `$id` of the document. */
 export const CONFIG_SCHEMA_ID = 'https://unpkg.com/mcpeg/schema/mcpeg.schema.json';
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the config reference syntax, shown to the user as it is
 const REFERENCES = 'Values may use ${VAR}, ${VAR:-default} and ${file:/path}.';
 
 const UNITS = [

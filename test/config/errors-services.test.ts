@@ -129,7 +129,6 @@ describe('many mistakes, one run', () => {
     '    bulkhead: {max_concurrent: 0}',
     '  e:',
     '    driver: echo',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config reference, not a template
     '    greeting: ${GREETING}', // unset variable
     '    hang: sometimes', // and a bad value elsewhere in the same service…
     '    dependencies: [ghost]', // …does not hide its unknown dependency

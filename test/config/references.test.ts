@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} in plain strings is the config reference syntax under test
 // ${VAR}, ${VAR:-default}, ${file:PATH} and $${ in config values: what they resolve to, which values are
 // treated as secrets, and how an unresolvable reference is reported.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
