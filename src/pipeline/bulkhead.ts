@@ -32,19 +32,23 @@ export function bulkhead(options: { maxConcurrent: number; maxQueue: number }): 
       );
     } else {
       await new Promise<void>((resolve, reject) => {
-        const waiter = { resolve, reject };
-        queue.push(waiter);
-        call.signal.addEventListener(
-          'abort',
-          () => {
-            const index = queue.indexOf(waiter);
-            if (index >= 0) {
-              queue.splice(index, 1);
-              reject(call.signal.reason);
-            }
+        const onAbort = () => {
+          const index = queue.indexOf(waiter);
+          if (index >= 0) {
+            queue.splice(index, 1);
+            reject(call.signal.reason);
+          }
+        };
+        // The listener goes away when the call leaves the queue, so a long-lived signal never collects them.
+        const waiter = {
+          resolve: () => {
+            call.signal.removeEventListener('abort', onAbort);
+            resolve();
           },
-          { once: true },
-        );
+          reject,
+        };
+        queue.push(waiter);
+        call.signal.addEventListener('abort', onAbort, { once: true });
       });
     }
     try {

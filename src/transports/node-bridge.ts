@@ -50,6 +50,8 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
     else headers[name] = value;
   });
   res.writeHead(response.status, headers);
+  // An event stream may stay quiet for a while; the client must see its headers now, not at the first event.
+  if ((headers['content-type'] ?? '').includes('text/event-stream')) res.flushHeaders();
   if (!response.body) {
     res.end();
     return;
