@@ -6,4 +6,6 @@ import type { ServiceType } from '../sdk/service-type.js';
  * service costs nothing more. Adapters (sqlite, postgres, mysql, mcp, script, rest, …) and built-in
  * plugins (editor, git, memory) add themselves here as they land.
  */
-export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {};
+export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {
+  mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
+};

@@ -50,6 +50,7 @@ export class ServiceTypeRegistry implements TypeLookup {
       }
     }
     const existing = this.#types.get(type.name);
+    if (existing?.type === type) return; // the very same type object again (e.g. a built-in passed by a test): nothing to do
     if (existing) throw invalid(`a type with this name is already registered from ${existing.origin}`);
     this.#types.set(type.name, { type, origin });
   }

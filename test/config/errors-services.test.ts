@@ -4,11 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { BUILT_IN_SERVICE_TYPES } from '../../src/adapters/built-in.js';
 import { formatIssues } from '../../src/bootstrap.js';
 import { echoType } from '../fixtures/test-types.js';
 import { issueAt, lineOf, loadInvalid } from './load.js';
 
 const types = [echoType(), echoType(undefined, 'other')];
+/** The known-types list an error shows: the built-ins plus this file's test types, sorted. */
+const known = [...Object.keys(BUILT_IN_SERVICE_TYPES), 'echo', 'other'].sort().join(', ');
 
 describe('service types', () => {
   test('an unknown driver names it and lists the known types', async () => {
@@ -17,13 +20,13 @@ describe('service types', () => {
     expect(issue).toMatchObject({
       line: 3,
       column: 13,
-      message: 'unknown service type "postgress". Known types: echo, other',
+      message: `unknown service type "postgress". Known types: ${known}`,
     });
   });
 
   test('type: that is neither a type nor a category', async () => {
     const issue = issueAt(await loadInvalid('services:\n  e:\n    type: databse\n', { types }), 'services.e.type');
-    expect(issue.message).toBe('unknown service type "databse". Known types: echo, other');
+    expect(issue.message).toBe(`unknown service type "databse". Known types: ${known}`);
   });
 
   test('type: a category, with no driver:, says to add driver:', async () => {
