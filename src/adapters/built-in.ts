@@ -8,4 +8,5 @@ import type { ServiceType } from '../sdk/service-type.js';
  */
 export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {
   mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
+  postgres: () => import('./postgres/index.js').then((module) => module.default as ServiceType<unknown>),
 };

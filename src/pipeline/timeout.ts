@@ -10,11 +10,17 @@ import type { Interceptor } from './interceptor.js';
 export function timeout(options: { ms: number }): Interceptor {
   return (next) => async (call) => {
     const controller = new AbortController();
-    const error = new GatewayError('CALL_TIMEOUT', `${call.method} ${call.target} timed out after ${options.ms} ms`, {
-      service: call.service,
-      data: { timeoutMs: options.ms },
-    });
-    const timer = setTimeout(() => controller.abort(error), options.ms);
+    // The error (and its stack) is built only when the timer fires: most calls never need it.
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new GatewayError('CALL_TIMEOUT', `${call.method} ${call.target} timed out after ${options.ms} ms`, {
+            service: call.service,
+            data: { timeoutMs: options.ms },
+          }),
+        ),
+      options.ms,
+    );
     const signal = AbortSignal.any([call.signal, controller.signal]);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {

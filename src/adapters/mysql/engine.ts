@@ -19,6 +19,8 @@ type Driver = typeof import('mysql2/promise');
  * configured, otherwise the main account; `execute` always uses the main account.
  */
 export class MysqlEngine implements SqlEngine {
+  /** String literals as this dialect writes them, for named-query placeholder rewriting. */
+  readonly quoting = { backslashEscapes: true, dollarQuotes: false };
   readonly address: string;
   readonly #ctx: ServiceContext<MysqlConfig>;
   readonly #target: MysqlTarget;

@@ -1,3 +1,5 @@
+import type { SqlQuoting } from './named-parameters.js';
+
 /**
  * The contract each SQL engine (sqlite, postgres, mysql) implements. The shared layer in this
  * folder turns an engine into tools, resources and a service type; an engine only speaks to its
@@ -53,6 +55,8 @@ export interface TableDescription {
 export interface SqlEngine {
   /** Where the database is, without credentials, for error messages: `postgres://127.0.0.1:5432/shop`. */
   readonly address: string;
+  /** How string literals are quoted, so named-query placeholders inside them are left alone (default: standard SQL). */
+  readonly quoting?: SqlQuoting;
   /** Placeholder for the i-th bound parameter (0-based): `$1` for postgres, `?` for mysql and sqlite. */
   placeholder(index: number): string;
   /** Import the driver, create the pool, and prove one connection works. */

@@ -6,7 +6,16 @@ export function jsonCell(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (typeof value === 'object') return JSON.parse(JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner)));
+  if (typeof value === 'object') {
+    // Nested values (arrays, json): bigint as string, binary as base64 — like top-level cells.
+    return JSON.parse(
+      JSON.stringify(value, function replace(this: Record<string, unknown>, key, inner) {
+        const original = this[key];
+        if (Buffer.isBuffer(original) || original instanceof Uint8Array) return Buffer.from(original).toString('base64');
+        return typeof inner === 'bigint' ? inner.toString() : inner;
+      }),
+    );
+  }
   return value;
 }
 

@@ -181,7 +181,7 @@ class SqlService {
     }
     for (const [name, named] of Object.entries(config.queries)) {
       const writes = !named.read_only && !config.read_only;
-      const bound = bindNamed(named.sql, (index) => this.#engine.placeholder(index));
+      const bound = bindNamed(named.sql, (index) => this.#engine.placeholder(index), this.#engine.quoting);
       const required = named.required ?? Object.keys(named.parameters);
       tools.push({
         name,
