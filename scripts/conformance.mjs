@@ -3,10 +3,18 @@
  * `npm run conformance`: runs the official MCP conformance suite against the real gateway.
  *
  * 1. Installs Node 22 and the suite into .conformance/tools (npm registry, once; the suite needs Node 22).
- * 2. Starts `mcpeg serve` on a free loopback port with test/fixtures/conformance/mcpeg.yaml, whose plugin
- *    provides the tools, resources and prompts the suite calls. Gateway logs go to .conformance/gateway.log.
+ * 2. For each target, starts `mcpeg serve` on a free loopback port and runs the suite against it:
+ *    - plugin: test/fixtures/conformance/mcpeg.yaml, whose plugin provides the tools, resources and
+ *      prompts the suite calls (logs: .conformance/gateway.log);
+ *    - federation-stdio: the same fixture as a separate upstream MCP server — another mcpeg process on
+ *      stdio, launched by the gateway's `mcp` service (test/fixtures/upstreams/federation-stdio.yaml);
+ *    - federation-http: the same, the upstream mcpeg serving Streamable HTTP on its own port
+ *      (test/fixtures/upstreams/federation-http.yaml).
+ *    Federation logs go to .conformance/<target>/.
  * 3. Runs the suite for the 2025-11-25 requirements (sessions) and the 2026-07-28 ones (stateless).
  * 4. Prints each run's `Total:` line and every FAILURE check from the per-scenario checks.json files.
+ *
+ * `node scripts/conformance.mjs federation-http` runs only the named targets (default: all).
  *
  * The suite's exit code is the verdict: it is 1 when a *scored* scenario failed. Not-scored scenarios
  * (pending or extension ones) are listed for information only. Exits non-zero when a run failed.
@@ -27,6 +35,29 @@ const REQUIREMENTS = ['2025-11-25', '2026-07-28'];
 const GATEWAY_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 const CONFIG = join(ROOT, 'test', 'fixtures', 'conformance', 'mcpeg.yaml');
 const GATEWAY_LOG = join(WORK, 'gateway.log');
+const UPSTREAMS = join(ROOT, 'test', 'fixtures', 'upstreams');
+/**
+ * What the suite runs against. `outDir` keeps the plugin run's results where they always were;
+ * `upstream: true` starts the fixture as a separate mcpeg HTTP server first (its URL goes to the
+ * gateway's config as MCPEG_UPSTREAM_URL).
+ */
+const TARGETS = [
+  { name: 'plugin', config: CONFIG, log: GATEWAY_LOG, outDir: (requirements) => join(WORK, requirements) },
+  {
+    name: 'federation-stdio',
+    config: join(UPSTREAMS, 'federation-stdio.yaml'),
+    log: join(WORK, 'federation-stdio', 'gateway.log'),
+    outDir: (requirements) => join(WORK, 'federation-stdio', requirements),
+  },
+  {
+    name: 'federation-http',
+    config: join(UPSTREAMS, 'federation-http.yaml'),
+    log: join(WORK, 'federation-http', 'gateway.log'),
+    upstreamLog: join(WORK, 'federation-http', 'upstream.log'),
+    outDir: (requirements) => join(WORK, 'federation-http', requirements),
+    upstream: true,
+  },
+];
 const READY_TIMEOUT_MS = 20_000;
 /** Each scenario has its own 30 s timeout; this only guards against a suite that hangs altogether. */
 const RUN_TIMEOUT_MS = 20 * 60_000;
@@ -35,6 +66,7 @@ const LOG_TAIL_LINES = 60;
 
 /** Child processes still running, stopped on every way out (normal end, error, signal). */
 let gateway;
+let upstream;
 let suite;
 /** Set once a signal or the end of main() started the shutdown. */
 let stopping = false;
@@ -75,9 +107,9 @@ function tail(file, lines = LOG_TAIL_LINES) {
   return all.slice(-lines).join('\n');
 }
 
-function printGatewayLog() {
-  console.log(`\n----- last ${LOG_TAIL_LINES} lines of ${relative(ROOT, GATEWAY_LOG)} -----`);
-  console.log(tail(GATEWAY_LOG));
+function printGatewayLog(file = GATEWAY_LOG) {
+  console.log(`\n----- last ${LOG_TAIL_LINES} lines of ${relative(ROOT, file)} -----`);
+  console.log(tail(file));
   console.log('----- end of gateway log -----\n');
 }
 
@@ -161,19 +193,27 @@ function freePort() {
   });
 }
 
-function startGateway(port) {
-  mkdirSync(WORK, { recursive: true });
-  const log = openSync(GATEWAY_LOG, 'w');
+/** Starts `mcpeg serve --http 127.0.0.1:<port>` with `config`, logging to `logFile`. */
+function startServe({ config, port, logFile, env = {} }) {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = openSync(logFile, 'w');
+  let child;
   try {
-    gateway = spawn(process.execPath, [GATEWAY_MAIN, 'serve', '--config', CONFIG, '--http', `127.0.0.1:${port}`], {
+    child = spawn(process.execPath, [GATEWAY_MAIN, 'serve', '--config', config, '--http', `127.0.0.1:${port}`], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1' },
+      // MCPEG_NODE / MCPEG_ROOT let the federation configs launch an upstream mcpeg on stdio.
+      env: { ...process.env, NO_COLOR: '1', MCPEG_NODE: process.execPath, MCPEG_ROOT: ROOT, ...env },
     });
   } finally {
     closeSync(log); // the child holds its own copy of the descriptor
   }
-  gateway.once('error', (error) => say(`gateway process error: ${error.message}`));
+  child.once('error', (error) => say(`mcpeg process error: ${error.message}`));
+  return child;
+}
+
+function startGateway(port, target, env) {
+  gateway = startServe({ config: target.config, port, logFile: target.log, env });
   return gateway;
 }
 
@@ -191,17 +231,17 @@ function canConnect(port) {
   });
 }
 
-async function waitUntilListening(port) {
+async function waitUntilListening(port, child = gateway, what = 'the gateway') {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('interrupted');
-    if (exited(gateway)) {
-      throw new Error(`the gateway exited during startup (${gateway.exitCode ?? gateway.signalCode})`);
+    if (exited(child)) {
+      throw new Error(`${what} exited during startup (${child.exitCode ?? child.signalCode})`);
     }
     if (await canConnect(port)) return;
     await sleep(200);
   }
-  throw new Error(`the gateway did not accept connections on 127.0.0.1:${port} within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`${what} did not accept connections on 127.0.0.1:${port} within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -230,8 +270,8 @@ function forwardOutput(stream, requirements, sink, { echoAll }) {
   });
 }
 
-async function runSuite(tools, url, requirements) {
-  const outDir = join(WORK, requirements);
+async function runSuite(tools, url, requirements, target) {
+  const outDir = target.outDir(requirements);
   rmSync(outDir, { recursive: true, force: true }); // stale checks.json files would be misread as this run's
   const args = [tools.bin, 'server', '--url', url, '--requirements', requirements, '-o', outDir];
   say(`running the suite for ${requirements} → ${relative(ROOT, outDir)}`);
@@ -252,14 +292,15 @@ async function runSuite(tools, url, requirements) {
   const outcome = await Promise.race([closed, spawnError]);
   clearTimeout(timer);
   suite = undefined;
-  writeFileSync(join(WORK, `suite-${requirements}.log`), [...stdout, ...stderr].join('\n'));
+  const suiteLog = target.name === 'plugin' ? `suite-${requirements}.log` : `suite-${target.name}-${requirements}.log`;
+  writeFileSync(join(WORK, suiteLog), [...stdout, ...stderr].join('\n'));
   if (outcome instanceof Error) throw new Error(`could not start the suite: ${outcome.message}`);
 
   const output = stdout.join('\n');
   const total = /^Total: .*$/m.exec(output)?.[0];
   const notScored = notScoredScenarios(output);
   const failures = readFailures(outDir).map((failure) => ({ ...failure, scored: !notScored.has(failure.scenario) }));
-  return { requirements, exitCode: outcome, timedOut, total, failures };
+  return { target: target.name, requirements, exitCode: outcome, timedOut, total, failures };
 }
 
 /** Names the suite lists under "Not scored for …": their failures do not affect its exit code. */
@@ -302,12 +343,13 @@ function readFailures(outDir) {
 function report(run) {
   const scored = run.failures.filter((failure) => failure.scored);
   const unscored = run.failures.filter((failure) => !failure.scored);
+  const label = `${run.target} ${run.requirements}`;
   console.log('');
-  say(`${run.requirements}: ${run.total ?? 'no Total: line in the suite output'} (suite exit code ${run.exitCode})`);
-  if (run.timedOut) say(`${run.requirements}: the suite was stopped after ${RUN_TIMEOUT_MS / 60_000} min`);
+  say(`${label}: ${run.total ?? 'no Total: line in the suite output'} (suite exit code ${run.exitCode})`);
+  if (run.timedOut) say(`${label}: the suite was stopped after ${RUN_TIMEOUT_MS / 60_000} min`);
   const print = (title, list) => {
     if (list.length === 0) return;
-    say(`${run.requirements}: ${title} (${list.length})`);
+    say(`${label}: ${title} (${list.length})`);
     for (const { scenario, id, message } of list) console.log(`  ✗ ${scenario} › ${id}: ${message}`);
   };
   print('FAILURE checks in scored scenarios', scored);
@@ -325,27 +367,19 @@ async function main() {
   const tools = ensureTools();
   say(`suite ${SUITE_PACKAGE}@${SUITE_VERSION} on Node ${tools.nodeVersion}`);
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/mcp`;
-  say(`starting the gateway on 127.0.0.1:${port} (logs: ${relative(ROOT, GATEWAY_LOG)})`);
-  startGateway(port);
-  try {
-    await waitUntilListening(port);
-  } catch (error) {
-    printGatewayLog();
-    throw error;
-  }
-  say(`gateway ready at ${url}`);
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !TARGETS.some((target) => target.name === name));
+  if (unknown.length > 0) throw new Error(`unknown target(s) ${unknown.join(', ')}: choose from ${TARGETS.map((t) => t.name).join(', ')}`);
+  const targets = TARGETS.filter((target) => wanted.length === 0 || wanted.includes(target.name));
 
   const runs = [];
-  for (const requirements of REQUIREMENTS) {
-    const run = await runSuite(tools, url, requirements);
-    if (stopping) return 1; // interrupted: shutdown() reports nothing more and stops the gateway
-    runs.push(run);
-    report(run);
-    if (exited(gateway)) {
-      say(`the gateway exited during the ${requirements} run (${gateway.exitCode ?? gateway.signalCode})`);
-      printGatewayLog();
+  for (const target of targets) {
+    const result = await runTarget(tools, target);
+    if (result === 'interrupted') return 1;
+    runs.push(...result.runs);
+    if (result.broken) {
+      printGatewayLog(target.log);
+      if (target.upstreamLog) printGatewayLog(target.upstreamLog);
       return 1;
     }
   }
@@ -357,12 +391,61 @@ async function main() {
     const scored = run.failures.filter((failure) => failure.scored).length;
     const verdict = run.exitCode === 0 ? 'PASS' : 'FAIL';
     console.log(
-      `  ${verdict} ${run.requirements}: ${run.total ?? '(no total)'}; ` +
+      `  ${verdict} ${run.target} ${run.requirements}: ${run.total ?? '(no total)'}; ` +
         `FAILURE checks: ${scored} scored, ${run.failures.length - scored} not scored; suite exit ${run.exitCode}`,
     );
   }
-  if (failed.length > 0) printGatewayLog();
+  for (const target of new Set(failed.map((run) => TARGETS.find((t) => t.name === run.target)))) {
+    printGatewayLog(target.log);
+    if (target.upstreamLog) printGatewayLog(target.upstreamLog);
+  }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Starts the target's gateway (and upstream), runs both requirement sets, stops what it started. */
+async function runTarget(tools, target) {
+  let env = {};
+  if (target.upstream) {
+    const upstreamPort = await freePort();
+    say(`[${target.name}] starting the upstream fixture server on 127.0.0.1:${upstreamPort} (logs: ${relative(ROOT, target.upstreamLog)})`);
+    upstream = startServe({ config: CONFIG, port: upstreamPort, logFile: target.upstreamLog });
+    await waitUntilListening(upstreamPort, upstream, 'the upstream fixture server');
+    env = { MCPEG_UPSTREAM_URL: `http://127.0.0.1:${upstreamPort}/mcp` };
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/mcp`;
+  say(`[${target.name}] starting the gateway on 127.0.0.1:${port} (logs: ${relative(ROOT, target.log)})`);
+  startGateway(port, target, env);
+  try {
+    await waitUntilListening(port);
+  } catch (error) {
+    printGatewayLog(target.log);
+    throw error;
+  }
+  say(`[${target.name}] gateway ready at ${url}`);
+  const runs = [];
+  let broken = false;
+  for (const requirements of REQUIREMENTS) {
+    const run = await runSuite(tools, url, requirements, target);
+    if (stopping) return 'interrupted'; // shutdown() reports nothing more and stops the gateway
+    runs.push(run);
+    report(run);
+    for (const [child, what] of [
+      [gateway, 'the gateway'],
+      [upstream, 'the upstream fixture server'],
+    ]) {
+      if (child && exited(child)) {
+        say(`[${target.name}] ${what} exited during the ${requirements} run (${child.exitCode ?? child.signalCode})`);
+        broken = true;
+      }
+    }
+    if (broken) break;
+  }
+  await stop(gateway, STOP_TIMEOUT_MS);
+  await stop(upstream, STOP_TIMEOUT_MS);
+  gateway = undefined;
+  upstream = undefined;
+  return { runs, broken };
 }
 
 async function shutdown(code) {
@@ -370,6 +453,7 @@ async function shutdown(code) {
   stopping = true;
   await stop(suite, 5_000);
   await stop(gateway, STOP_TIMEOUT_MS);
+  await stop(upstream, STOP_TIMEOUT_MS);
   process.exit(code);
 }
 
@@ -385,7 +469,7 @@ for (const [signal, code] of [
 }
 // Last resort (e.g. process.exit elsewhere): never leave a gateway behind.
 process.on('exit', () => {
-  for (const child of [suite, gateway]) if (child && !exited(child)) child.kill('SIGKILL');
+  for (const child of [suite, gateway, upstream]) if (child && !exited(child)) child.kill('SIGKILL');
 });
 
 main().then(

@@ -22,6 +22,8 @@ export const SERVICE_FAILURE_RPC_CODE = -32010;
  */
 export function toToolResult(error: unknown, logger: Logger): CallToolResult {
   if (isGatewayError(error) && PROTOCOL_CODES[error.code] !== undefined) throw toProtocolError(error, logger);
+  // A missing client capability is the client's protocol problem (-32021), whichever service found it.
+  if (error instanceof ProtocolError && error.code === ProtocolErrorCode.MissingRequiredClientCapability) throw error;
   const failure = describe(error, logger);
   return {
     isError: true,

@@ -126,8 +126,10 @@ export class McpServerFactory {
       inputResponses: request.inputResponses,
       requestState: <T>() => request.requestState<T>(),
       mintRequestState: (payload) => this.#codec.mint(payload),
-      elicit: (params) => request.elicitInput(params),
-      createMessage: (params) => request.requestSampling(params) as ReturnType<RequestScope['createMessage']>,
+      // Related to this call, so on a legacy HTTP session they travel on the call's own stream.
+      elicit: (params) => request.elicitInput(params, { relatedRequestId: request.id }),
+      createMessage: (params) =>
+        request.requestSampling(params, { relatedRequestId: request.id }) as ReturnType<RequestScope['createMessage']>,
       listRoots: () => request.send({ method: 'roots/list' }),
     };
   }
