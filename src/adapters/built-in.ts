@@ -9,5 +9,6 @@ import type { ServiceType } from '../sdk/service-type.js';
 export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {
   mcp: () => import('./mcp/index.js').then((module) => module.default as ServiceType<unknown>),
   mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
+  sqlite: () => import('./sqlite/index.js').then((module) => module.default as ServiceType<unknown>),
   postgres: () => import('./postgres/index.js').then((module) => module.default as ServiceType<unknown>),
 };

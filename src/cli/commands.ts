@@ -62,7 +62,7 @@ export async function tools(options: { config?: string; json?: boolean }): Promi
 }
 
 /** `mcpeg call TOOL --args JSON`: calls one tool in-process and prints the result; exit 1 when it is an error. */
-export async function call(name: string, options: { config?: string; args?: string }): Promise<number> {
+export async function call(name: string, options: { config?: string; args?: string; json?: boolean }): Promise<number> {
   let args: Record<string, unknown> = {};
   if (options.args !== undefined) {
     try {
@@ -103,13 +103,11 @@ export async function call(name: string, options: { config?: string; args?: stri
       return 1;
     }
     const toolResult = result as CallToolResult;
-    if (toolResult.structuredContent !== undefined) console.log(JSON.stringify(toolResult.structuredContent, null, 2));
-    else {
-      for (const block of toolResult.content ?? []) {
-        if (block.type === 'text') console.log(block.text);
-        else console.log(JSON.stringify(block));
-      }
-    }
+    const texts = (toolResult.content ?? []).filter((block) => block.type === 'text');
+    if (options.json && toolResult.structuredContent !== undefined) console.log(JSON.stringify(toolResult.structuredContent, null, 2));
+    else if (texts.length > 0) for (const block of texts) console.log(block.text);
+    else if (toolResult.structuredContent !== undefined) console.log(JSON.stringify(toolResult.structuredContent, null, 2));
+    else for (const block of toolResult.content ?? []) console.log(JSON.stringify(block));
     return toolResult.isError ? 1 : 0;
   } catch (error) {
     throw new CliError((error as Error).message);

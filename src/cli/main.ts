@@ -41,6 +41,7 @@ program
   .argument('<tool>', 'the tool name as listed by "mcpeg tools"')
   .option('-a, --args <json>', 'the arguments as a JSON object', '{}')
   .option('-c, --config <file>', CONFIG_HELP)
+  .option('--json', 'print the structured result (structuredContent) as JSON instead of the text')
   .action((tool, options) => run(() => call(tool, options)));
 
 program

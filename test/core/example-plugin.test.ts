@@ -275,7 +275,7 @@ describe('plugin metadata is checked before a plugin runs', () => {
     'throws.mjs': `throw new Error('cannot find libfoo.so.3');\n`,
     'hangs.mjs': `await new Promise(() => {});\nexport default {};\n`,
     'empty.mjs': `export const helper = () => 42;\n`,
-    'needs-dependency.mjs': plugin(`name: 'needs_dep', version: '1.0.0', dependencies: ['postgres']`),
+    'needs-dependency.mjs': plugin(`name: 'needs_dep', version: '1.0.0', dependencies: ['no_such_type']`),
     'explodes-in-create.mjs':
       `import { defineServiceType, z } from ${sdk};\n` +
       `export default defineServiceType({ name: 'explodes', version: '1.0.0', category: 'generic', configSchema: z.strictObject({}),\n` +
@@ -379,7 +379,7 @@ describe('plugin metadata is checked before a plugin runs', () => {
     expect(loaded.ok ? [] : loaded.issues).toEqual([
       {
         path: '(plugins)',
-        message: `service type "needs_dep" from plugin ./needs-dependency.mjs depends on type "postgres", which is not registered`,
+        message: `service type "needs_dep" from plugin ./needs-dependency.mjs depends on type "no_such_type", which is not registered`,
       },
     ]);
   });
