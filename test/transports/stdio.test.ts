@@ -11,7 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'mcpeg-stdio-'));
 const config = join(dir, 'mcpeg.yaml');
 writeFileSync(
   config,
-  `plugins:
+  `global: { page_size: 2 }
+plugins:
   notes:
     module: ${join(ROOT, 'examples/notes-plugin/index.js')}
     config: { seed: [first note] }
@@ -36,8 +37,19 @@ describe.each(['legacy', 'auto'] as const)('stdio front door (%s negotiation)', 
       expect(read.contents[0]).toMatchObject({ text: 'from stdio' });
       const prompt = await client.getPrompt({ name: 'notes__summarize_notes', arguments: { topic: 'stdio' } });
       expect(JSON.stringify(prompt.messages)).toContain('from stdio');
-      const slept = await client.callTool({ name: 'slow__sleep', arguments: { ms: 20 } });
-      expect(slept.content).toEqual([{ type: 'text', text: 'slept 20' }]);
+      // Pages of 2 across both services; the client walks the cursors.
+      expect(tools).toEqual([
+        'notes__add_note',
+        'notes__list_notes',
+        'notes__search_notes',
+        'notes__delete_note',
+        'slow__ping',
+        'slow__sleep',
+      ]);
+      const updates: number[] = [];
+      const slept = await client.callTool({ name: 'slow__sleep', arguments: { ms: 50 } }, { onprogress: (update) => updates.push(update.progress) });
+      expect(slept.content).toEqual([{ type: 'text', text: 'slept 50' }]);
+      expect(updates.length).toBeGreaterThanOrEqual(3);
 
       // Cancellation: the call ends at once, and the connection keeps serving.
       const controller = new AbortController();
