@@ -30,7 +30,7 @@ program
 
 program
   .command('tools')
-  .description('list the tools the config serves, as clients see them (starts no service)')
+  .description('list the tools the config serves, as clients see them (starts only eager services, such as upstream MCP servers)')
   .option('-c, --config <file>', CONFIG_HELP)
   .option('--json', 'print the tool descriptors as JSON')
   .action((options) => run(() => tools(options)));
