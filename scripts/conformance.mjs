@@ -399,6 +399,9 @@ async function main() {
     printGatewayLog(target.log);
     if (target.upstreamLog) printGatewayLog(target.upstreamLog);
   }
+  // The closing line counts suite runs (a run passes with 0 scored failures); the suite's own "Total:"
+  // lines above include not-scored scenarios, which never fail a run.
+  console.log(`conformance: ${runs.length - failed.length} passed, ${failed.length} failed`);
   return failed.length > 0 ? 1 : 0;
 }
 
