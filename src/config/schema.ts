@@ -82,7 +82,7 @@ const httpFrontDoor = z.strictObject({
   allowed_hosts: z.array(z.string()).default([]).describe('Extra Host header values accepted (loopback names always are)'),
   allowed_origins: z.array(z.string()).default([]).describe('Extra Origin values accepted (loopback origins always are)'),
   max_body: size().default(4_000_000),
-  session_idle_timeout: duration().default(1_800_000).describe('Legacy sessions idle this long are closed'),
+  session_idle_timeout: duration().default(1_800_000).describe('Legacy sessions with no request this long and no open GET stream are closed'),
   max_sessions: z.number().int().min(1).default(10_000),
 });
 

@@ -52,7 +52,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
         // At the top of a type's config the key itself says where it was written (service level or config:).
         for (const key of keys) {
           const at = remap && first === undefined ? [...base, ...remap(key)] : [...path, key];
-          report(at, `unknown key "${key}"${suggest(key, issue)}`, 'key');
+          report(at, `unknown key "${key}"${suggest(key)}`, 'key');
         }
       } else report(path, issue.message);
     }
@@ -273,8 +273,7 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function suggest(key: string, issue: z.core.$ZodIssue): string {
-  void issue;
+function suggest(key: string): string {
   const hints: Record<string, string> = {
     timout: 'timeout',
     enable: 'enabled',

@@ -2,12 +2,10 @@ import {
   type CallToolResult,
   type CompleteResult,
   fromJsonSchema,
-  type GetPromptResult,
   type ListPromptsResult,
   type ListResourcesResult,
   type ListResourceTemplatesResult,
   type ListToolsResult,
-  type ReadResourceResult,
 } from '@modelcontextprotocol/server';
 import type { Interceptor } from '../pipeline/interceptor.js';
 import { GatewayError } from '../sdk/errors.js';
@@ -211,4 +209,3 @@ async function validate(definition: ToolDefinition, publicName: string, service:
   return args;
 }
 
-export type { GetPromptResult, ReadResourceResult };

@@ -70,4 +70,3 @@ export function fromService(service: string, error: unknown): unknown {
   return new ServiceFailure(`[${service}] ${message}`, { cause: error });
 }
 
-export { GatewayError };

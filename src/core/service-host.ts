@@ -185,6 +185,9 @@ export class ServiceHost {
     clearTimeout(this.#recoveryTimer);
     this.#recoveryTimer = setTimeout(() => {
       this.#restarts++;
+      // The backoff is over: a timer may fire a millisecond before Date.now() says so, and the
+      // retry must not be refused as "too early" (that would leave the service failed for good).
+      this.#retryAt = 0;
       this.ensureStarted().catch(() => {});
     }, delay);
     this.#recoveryTimer.unref();

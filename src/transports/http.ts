@@ -90,7 +90,11 @@ export class HttpFrontDoor {
     }
     const body = req.method === 'POST' ? await readBody(req, this.#maxBody) : Buffer.alloc(0);
     if (body === undefined) {
-      return sendJsonRpcError(res, 413, -32600, `request body larger than server.http.max_body (${this.#maxBody} bytes)`);
+      // The rest of the body is never read: answer, then drop the connection.
+      res.on('finish', () => req.destroy());
+      return sendJsonRpcError(res, 413, -32600, `request body larger than server.http.max_body (${this.#maxBody} bytes)`, {
+        connection: 'close',
+      });
     }
     const closed = new AbortController();
     res.on('close', () => closed.abort());

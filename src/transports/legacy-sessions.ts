@@ -7,6 +7,8 @@ import type { McpServerFactory } from './mcp-server.js';
 interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   lastSeen: number;
+  /** Open GET notification streams: a session that holds one is in use, however long it stays quiet. */
+  streams: number;
 }
 
 const json = (status: number, code: number, message: string) =>
@@ -49,6 +51,17 @@ export class LegacySessions {
       const session = this.#sessions.get(id);
       if (!session) return json(404, -32001, 'Session not found: it was closed or expired — start a new session with initialize');
       session.lastSeen = Date.now();
+      if (request.method === 'GET') {
+        session.streams++;
+        request.signal.addEventListener(
+          'abort',
+          () => {
+            session.streams--;
+            session.lastSeen = Date.now();
+          },
+          { once: true },
+        );
+      }
       return session.transport.handleRequest(request, { parsedBody });
     }
     if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.#open(request, parsedBody);
@@ -68,7 +81,7 @@ export class LegacySessions {
       retryInterval: 2000,
       maxRequestBodySize: this.#maxBody,
       onsessioninitialized: (sessionId) => {
-        this.#sessions.set(sessionId, { transport, lastSeen: Date.now() });
+        this.#sessions.set(sessionId, { transport, lastSeen: Date.now(), streams: 0 });
       },
       onsessionclosed: (sessionId) => {
         this.#sessions.delete(sessionId);
@@ -85,7 +98,7 @@ export class LegacySessions {
   #sweep() {
     const cutoff = Date.now() - this.#idleMs;
     for (const [id, session] of this.#sessions) {
-      if (session.lastSeen < cutoff) {
+      if (session.streams === 0 && session.lastSeen < cutoff) {
         this.#logger.debug({ session: id }, 'closing idle legacy session');
         this.#sessions.delete(id);
         session.transport.close().catch(() => {});

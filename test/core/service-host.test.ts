@@ -170,3 +170,19 @@ describe('lazy driver imports', () => {
     expect(text(await gateway.dispatcher.callTool('other__echo', { text: 'x' }, scope()))).toBe('hello x');
   });
 });
+
+describe('recovery timer', () => {
+  it('restarts a failed service even when the backoff timer fires before the clock says the wait is over', async () => {
+    gateway = await gatewayFrom('services: { svc: { driver: echo, fail_start: 1, recovery: { initial_delay: 50ms, max_delay: 50ms } } }', [echoType()]);
+    await gateway.dispatcher.callTool('svc__echo', { text: 'x' }, scope());
+    expect(gateway.host('svc')?.phase).toBe('failed');
+    // From here the wall clock lags the timers by 30 ms, as it can by a millisecond in real life.
+    const realNow = Date.now;
+    Date.now = () => realNow() - 30;
+    try {
+      await expect.poll(() => gateway!.host('svc')?.phase, { timeout: 3000 }).toBe('running');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+});

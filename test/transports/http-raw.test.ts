@@ -268,3 +268,27 @@ describe('health endpoints', () => {
     expect(status).toBe(200);
   });
 });
+
+describe('endless bodies', () => {
+  it('a chunked body that never ends past max_body gets 413 at once, and the gateway keeps serving', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', () => {});
+      const chunk = 'x'.repeat(1024);
+      const pump = () => {
+        if (req.destroyed) return reject(new Error('no answer before the connection closed'));
+        req.write(chunk);
+        setTimeout(pump, 1);
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    const { status: after } = await modern('tools/list');
+    expect(after).toBe(200);
+  });
+});
