@@ -2,6 +2,7 @@ import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import type { ServiceContext } from '../../sdk/index.js';
 import type { ExecuteOutcome, QueryOptions, QueryOutcome, SqlEngine, TableDescription, TableSummary } from '../sql/engine.js';
 import type { MysqlConfig } from './config.js';
+import type { WithStatementTimeout } from '../sql/config.js';
 import { describeAddress, driverOptions, type MysqlTarget, resolveTarget } from './connection-target.js';
 import { classifyMysqlError } from './errors.js';
 import { ConnectionPool } from './pool.js';
@@ -22,13 +23,13 @@ export class MysqlEngine implements SqlEngine {
   /** String literals as this dialect writes them, for named-query placeholder rewriting. */
   readonly quoting = { backslashEscapes: true, dollarQuotes: false };
   readonly address: string;
-  readonly #ctx: ServiceContext<MysqlConfig>;
+  readonly #ctx: ServiceContext<WithStatementTimeout<MysqlConfig>>;
   readonly #target: MysqlTarget;
   #writer: ConnectionPool | undefined;
   #reader: ConnectionPool | undefined;
   #flavor: ServerFlavor = 'mariadb';
 
-  constructor(ctx: ServiceContext<MysqlConfig>) {
+  constructor(ctx: ServiceContext<WithStatementTimeout<MysqlConfig>>) {
     this.#ctx = ctx;
     this.#target = resolveTarget(ctx.config);
     this.address = describeAddress(this.#target);

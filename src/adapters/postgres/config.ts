@@ -2,7 +2,6 @@ import { duration, z } from '../../sdk/index.js';
 import { sqlConfigShape } from '../sql/config.js';
 import { dsnParameterProblem } from './connection-settings.js';
 
-const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 const sslSchema = z.union([
   z.boolean().describe('true: TLS, verifying the server certificate against the system CAs; false: no TLS'),
@@ -52,7 +51,7 @@ export const postgresConfigSchema = z
   })
   .transform(({ statement_timeout, timeout, ...rest }) => ({
     ...rest,
-    timeout: statement_timeout ?? timeout ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    timeout: statement_timeout ?? timeout,
   }));
 
 export type PostgresConfig = z.output<typeof postgresConfigSchema>;

@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type * as Pg from 'pg';
 import { GatewayError } from '../../sdk/index.js';
 import type { PostgresConfig } from './config.js';
+import type { WithStatementTimeout } from '../sql/config.js';
 import type { ConnectionSettings } from './connection-settings.js';
 
 /** The `pg` module as `import('pg')` gives it. */
@@ -30,7 +31,7 @@ export interface SessionTimeouts {
 }
 
 /** The statement timeout from config, the lock timeout (the statement timeout unless set), and the idle-in-transaction guard. */
-export function sessionTimeouts(config: PostgresConfig): SessionTimeouts {
+export function sessionTimeouts(config: WithStatementTimeout<PostgresConfig>): SessionTimeouts {
   const statementMs = Math.max(1, Math.floor(config.timeout));
   return { statementMs, lockMs: Math.max(1, Math.floor(config.lock_timeout ?? statementMs)), idleInTransactionMs: IDLE_IN_TRANSACTION_MS };
 }

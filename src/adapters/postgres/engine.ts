@@ -4,6 +4,7 @@ import type { ExecuteOutcome, QueryOptions, QueryOutcome, SqlEngine, TableDescri
 import { sendCancelRequest } from './cancel-request.js';
 import { describeRelation, findRelation, listTables } from './catalog.js';
 import type { PostgresConfig } from './config.js';
+import type { WithStatementTimeout } from '../sql/config.js';
 import { type ConnectionSettings, connectionSettings } from './connection-settings.js';
 import { createPool, type PgModule, type SessionTimeouts, sessionTimeouts } from './driver.js';
 import { classifyPostgresError, describeConnectFailure, PostgresConnectionError, PostgresStatementError, sqlState } from './errors.js';
@@ -27,13 +28,13 @@ export class PostgresEngine implements SqlEngine {
   /** String literals as this dialect writes them, for named-query placeholder rewriting. */
   readonly quoting = { backslashEscapes: false, dollarQuotes: true };
   readonly address: string;
-  readonly #ctx: ServiceContext<PostgresConfig>;
+  readonly #ctx: ServiceContext<WithStatementTimeout<PostgresConfig>>;
   readonly #settings: ConnectionSettings;
   readonly #types = new TypeNames();
   readonly #timeouts: SessionTimeouts;
   #pool: Pool | undefined;
 
-  constructor(ctx: ServiceContext<PostgresConfig>) {
+  constructor(ctx: ServiceContext<WithStatementTimeout<PostgresConfig>>) {
     this.#ctx = ctx;
     this.#settings = connectionSettings(ctx.config, ctx.name);
     this.#timeouts = sessionTimeouts(ctx.config);

@@ -21,7 +21,9 @@ export const sqlConfigShape = {
   password: z.string().optional(),
   database: z.string().optional(),
   read_only: z.boolean().default(true).describe('false adds the execute tool; reads stay read-only either way'),
-  timeout: duration().default(30_000).describe('Statement timeout, enforced by the database server'),
+  timeout: duration()
+    .optional()
+    .describe('Statement timeout, enforced by the database server; default a little under the call timeout, so a slow statement ends as a statement timeout'),
   max_rows: z.number().int().min(1).max(1_000_000).default(1000),
   max_bytes: size().default(1_000_000).describe('Result size cap; larger results are cut and marked truncated'),
   pool: z
@@ -36,4 +38,20 @@ export const sqlConfigShape = {
 
 export const sqlConfigSchema = z.strictObject(sqlConfigShape);
 export type SqlConfig = z.output<typeof sqlConfigSchema>;
+
+/** A SQL config once the service is created: the statement timeout is always known. */
+export type WithStatementTimeout<C extends { timeout?: number | undefined }> = Omit<C, 'timeout'> & { readonly timeout: number };
+
+/**
+ * The statement timeout when `config.timeout` is not set: a little under the call timeout (10 %, at
+ * most 2 s), so a slow statement is stopped by the database and reported as a statement timeout — an
+ * error result the model can act on — before the call timeout fires, which counts against the breaker.
+ *
+ * @example
+ * defaultStatementTimeout(30_000) // 28_000
+ * defaultStatementTimeout(5_000) // 4_500
+ */
+export function defaultStatementTimeout(callTimeoutMs: number): number {
+  return Math.max(1, Math.round(callTimeoutMs - Math.min(2000, callTimeoutMs * 0.1)));
+}
 export type NamedQuery = z.output<typeof namedQuerySchema>;

@@ -1,6 +1,6 @@
 import { defineServiceType, GatewayError, type ServiceType, type ToolDefinition, type ToolResult, type z } from '../../sdk/index.js';
 import type { CallContext, ResourceDefinition, ResourceTemplateDefinition, ServiceContext } from '../../sdk/service-type.js';
-import type { SqlConfig } from './config.js';
+import { defaultStatementTimeout, type SqlConfig, type WithStatementTimeout } from './config.js';
 import type { QueryOutcome, SqlEngine, TableSummary } from './engine.js';
 import { bindNamed } from './named-parameters.js';
 import { QUERY_OUTPUT_SCHEMA, shapeResult, textTable } from './result-format.js';
@@ -25,7 +25,7 @@ export function defineSqlType<C extends SqlConfig>(options: {
   configSchema: z.ZodType<C>;
   /** How the placeholders look in this engine, for the tool descriptions: `$1, $2` or `?`. */
   placeholderHint: string;
-  engine: (ctx: ServiceContext<C>) => SqlEngine;
+  engine: (ctx: ServiceContext<WithStatementTimeout<C>>) => SqlEngine;
 }): ServiceType<C> {
   return defineServiceType<C>({
     name: options.name,
@@ -35,19 +35,21 @@ export function defineSqlType<C extends SqlConfig>(options: {
     capabilities: ['tools', 'resources'],
     configSchema: options.configSchema,
     create(ctx) {
-      const engine = options.engine(ctx);
-      return new SqlService(ctx, engine, options.placeholderHint);
+      const config = Object.freeze({ ...ctx.config, timeout: ctx.config.timeout ?? defaultStatementTimeout(ctx.timeoutMs) });
+      const resolved: ServiceContext<WithStatementTimeout<C>> = { ...ctx, config };
+      const engine = options.engine(resolved);
+      return new SqlService(resolved, engine, options.placeholderHint);
     },
   });
 }
 
 class SqlService {
-  readonly #ctx: ServiceContext<SqlConfig>;
+  readonly #ctx: ServiceContext<WithStatementTimeout<SqlConfig>>;
   readonly #engine: SqlEngine;
   readonly #tools: ToolDefinition[];
   #tables: readonly TableSummary[] = [];
 
-  constructor(ctx: ServiceContext<SqlConfig>, engine: SqlEngine, placeholderHint: string) {
+  constructor(ctx: ServiceContext<WithStatementTimeout<SqlConfig>>, engine: SqlEngine, placeholderHint: string) {
     this.#ctx = ctx;
     this.#engine = engine;
     this.#tools = this.#buildTools(placeholderHint);

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { GatewayError, type ServiceContext } from '../../sdk/index.js';
 import type { ExecuteOutcome, QueryOptions, QueryOutcome, SqlEngine, TableDescription, TableSummary } from '../sql/engine.js';
 import { type SqliteConfig, databaseFile, parseSqliteDsn } from './config.js';
+import type { WithStatementTimeout } from '../sql/config.js';
 import { demoDatabase } from './demo-data.js';
 import { DRIVER_LOAD_CODES, SqliteError, classifySqliteError } from './errors.js';
 import type { DatabaseScript, WorkerRequest, WorkerResults } from './protocol.js';
@@ -23,11 +24,11 @@ const CREATE_TIMEOUT_MS = 60_000;
  */
 export class SqliteEngine implements SqlEngine {
   readonly address: string;
-  readonly #ctx: ServiceContext<SqliteConfig>;
+  readonly #ctx: ServiceContext<WithStatementTimeout<SqliteConfig>>;
   readonly #file: string;
   #process: SqliteProcess | undefined;
 
-  constructor(ctx: ServiceContext<SqliteConfig>) {
+  constructor(ctx: ServiceContext<WithStatementTimeout<SqliteConfig>>) {
     this.#ctx = ctx;
     this.#file = databaseFile(ctx.config);
     this.address = `sqlite:${this.#file}`;

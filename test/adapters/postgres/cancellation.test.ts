@@ -39,6 +39,7 @@ describe.skipIf(!reachable)('postgres: cancellation on the server', () => {
     dsn: postgres:///${db.name}?host=/var/run/postgresql
     user: ${db.user}
     timeout: 300ms
+    config: { timeout: 60s }
   impatient:
     driver: postgres
     dsn: ${db.dsn}
@@ -149,7 +150,8 @@ describe.skipIf(!reachable)('postgres: cancellation on the server', () => {
     driver: postgres
     dsn: ${db.dsn}
     read_only: false
-    timeout: 300ms`,
+    timeout: 300ms
+    config: { timeout: 60s }`,
       [postgres as ServiceType<unknown>],
     );
     try {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import postgres from '../../../src/adapters/postgres/index.js';
 import { postgresConfigSchema } from '../../../src/adapters/postgres/config.js';
+import { defaultStatementTimeout } from '../../../src/adapters/sql/config.js';
 import { connectionSettings } from '../../../src/adapters/postgres/connection-settings.js';
 import type { ServiceType } from '../../../src/sdk/service-type.js';
 import { loadInvalid, loadValid } from '../../config/load.js';
@@ -51,8 +52,9 @@ describe('postgres connection settings', () => {
     expect(settings({ ssl: { reject_unauthorized: false } }).tls).toMatchObject({ rejectUnauthorized: false });
   });
 
-  it('the statement timeout is config.timeout or statement_timeout (30 s by default); connect_timeout from the DSN is seconds', () => {
-    expect(postgresConfigSchema.parse({}).timeout).toBe(30_000);
+  it('the statement timeout is config.timeout or statement_timeout (unset: derived from the call timeout); connect_timeout from the DSN is seconds', () => {
+    expect(postgresConfigSchema.parse({}).timeout).toBeUndefined();
+    expect([30_000, 5000, 100].map(defaultStatementTimeout)).toEqual([28_000, 4500, 90]);
     expect(postgresConfigSchema.parse({ timeout: '5s' }).timeout).toBe(5000);
     expect(postgresConfigSchema.parse({ statement_timeout: '15s' }).timeout).toBe(15_000);
     expect(settings({ dsn: 'postgres://db/x?connect_timeout=3' }).connectTimeoutMs).toBe(3000);

@@ -47,10 +47,10 @@ describe('sqlite config: the file and the DSN forms', () => {
     expect(databaseFile({ path: '../shop.db' }, '/srv/mcpeg')).toBe('/srv/shop.db');
   });
 
-  it('defaults: read-only, 30 s statement timeout, 1000 rows, 1 MB, no demo, no creation', () => {
+  it('defaults: read-only, statement timeout left to the service (a little under the call timeout), 1000 rows, 1 MB, no demo, no creation', () => {
+    expect(sqliteConfigSchema.parse({ path: 'x.db' }).timeout).toBeUndefined();
     expect(sqliteConfigSchema.parse({ path: 'x.db' })).toMatchObject({
       read_only: true,
-      timeout: 30_000,
       max_rows: 1000,
       max_bytes: 1_000_000,
       demo: false,

@@ -44,6 +44,11 @@ describe('sqlite service type: timeouts and cancellation', () => {
     driver: sqlite
     path: ${file}
     timeout: 1500ms
+    config: { timeout: 10s }
+  derived:
+    driver: sqlite
+    path: ${file}
+    timeout: 1500ms
   long:
     driver: sqlite
     path: ${file}
@@ -102,6 +107,16 @@ describe('sqlite service type: timeouts and cancellation', () => {
     expect(result._meta?.['dev.mcpeg/error']).toMatchObject({ code: 'CALL_TIMEOUT' });
     await expect.poll(() => alive(worker!), { timeout: 2000 }).toBe(false);
     expect((await count('calls')).structuredContent?.rows).toEqual([[2]]);
+  });
+
+  it('without config.timeout the statement timeout sits under the call timeout: the database stops it first', async () => {
+    const [worker] = await workerOf('derived');
+    const result = await call('derived__query', { sql: RUNAWAY });
+    expect(result.isError).toBe(true);
+    expect(result._meta?.['dev.mcpeg/error']).toBeUndefined();
+    expect(text(result)).toContain('ran past 1350 ms (config.timeout)');
+    await expect.poll(() => alive(worker!), { timeout: 2000 }).toBe(false);
+    expect((await count('derived')).structuredContent?.rows).toEqual([[2]]);
   });
 
   it('the event loop stays responsive while a statement runs, and the service reports healthy', async () => {
