@@ -46,8 +46,9 @@ export function toRequest(req: IncomingMessage, body: Buffer | undefined, signal
 }
 
 /**
- * Writes a web Response to a Node response, streaming SSE bodies chunk by chunk. When the client
- * goes away the body stream is cancelled, which the SDK treats as cancellation of that request.
+ * Writes a web Response to a Node response: a JSON body in one write with its length, an SSE body
+ * chunk by chunk. When the client goes away an event stream is cancelled, which the SDK treats as
+ * cancellation of that request.
  */
 export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {};
@@ -55,9 +56,17 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
     if (name === 'set-cookie') headers[name] = response.headers.getSetCookie();
     else headers[name] = value;
   });
+  if (!(headers['content-type'] ?? '').includes('text/event-stream')) {
+    // A plain JSON answer is complete: one write with its length, no chunked framing.
+    const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+    if (body) headers['content-length'] = String(body.length);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
   res.writeHead(response.status, headers);
   // An event stream may stay quiet for a while; the client must see its headers now, not at the first event.
-  if ((headers['content-type'] ?? '').includes('text/event-stream')) res.flushHeaders();
+  res.flushHeaders();
   if (!response.body) {
     res.end();
     return;
