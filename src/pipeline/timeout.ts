@@ -1,5 +1,6 @@
 import { GatewayError } from '../sdk/errors.js';
 import type { Interceptor } from './interceptor.js';
+import { linkedAbort } from './linked-abort.js';
 
 /**
  * Bounds a call: after `ms` the call's signal is aborted (so the backend work stops) and the caller
@@ -9,7 +10,8 @@ import type { Interceptor } from './interceptor.js';
  */
 export function timeout(options: { ms: number }): Interceptor {
   return (next) => async (call) => {
-    const controller = new AbortController();
+    const link = linkedAbort(call.signal);
+    const { controller } = link;
     // The error (and its stack) is built only when the timer fires: most calls never need it.
     const timer = setTimeout(
       () =>
@@ -21,7 +23,7 @@ export function timeout(options: { ms: number }): Interceptor {
         ),
       options.ms,
     );
-    const signal = AbortSignal.any([call.signal, controller.signal]);
+    const signal = controller.signal;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(signal.reason);
@@ -32,6 +34,7 @@ export function timeout(options: { ms: number }): Interceptor {
       return await Promise.race([next({ ...call, signal }), aborted]);
     } finally {
       clearTimeout(timer);
+      link.unlink();
       if (onAbort) signal.removeEventListener('abort', onAbort);
       aborted.catch(() => {});
     }
