@@ -11,4 +11,5 @@ export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<Servi
   mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
   sqlite: () => import('./sqlite/index.js').then((module) => module.default as ServiceType<unknown>),
   postgres: () => import('./postgres/index.js').then((module) => module.default as ServiceType<unknown>),
+  script: () => import('./script/index.js').then((module) => module.default as ServiceType<unknown>),
 };
