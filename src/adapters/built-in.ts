@@ -8,6 +8,7 @@ import type { ServiceType } from '../sdk/service-type.js';
  */
 export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {
   mcp: () => import('./mcp/index.js').then((module) => module.default as ServiceType<unknown>),
+  memory: () => import('../plugins/memory/index.js').then((module) => module.default as ServiceType<unknown>),
   mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
   sqlite: () => import('./sqlite/index.js').then((module) => module.default as ServiceType<unknown>),
   postgres: () => import('./postgres/index.js').then((module) => module.default as ServiceType<unknown>),

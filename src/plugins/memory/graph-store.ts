@@ -1,0 +1,147 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Entity, Relation } from './export-format.js';
+import { readEntities, readRelations } from './transfer.js';
+
+export interface Graph {
+  entities: Entity[];
+  relations: Relation[];
+}
+
+/** add_observations named an entity that does not exist; nothing was written. */
+export class EntityNotFound extends Error {
+  override readonly name = 'EntityNotFound';
+
+  constructor(readonly entityName: string) {
+    // The reference server's exact text: prompts and clients may match on it.
+    super(`Entity with name ${entityName} not found`);
+  }
+}
+
+/**
+ * The knowledge graph of `@modelcontextprotocol/server-memory`, with its semantics kept exactly (see
+ * docs/plugins/memory.md, "Compatibility"): entities are unique by name, relations by
+ * (from, to, relationType); existing ones are skipped, not updated; everything comes back in insertion
+ * order. Each call is one SQLite transaction, so a batch is all or nothing.
+ */
+export class GraphStore {
+  readonly #db: BetterSqlite3.Database;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db;
+  }
+
+  /** Creates the entities whose names are new; returns those it created, as given. */
+  createEntities(entities: readonly Entity[]): Entity[] {
+    const exists = this.#db.prepare('SELECT 1 FROM entities WHERE name = ?');
+    const insert = this.#db.prepare('INSERT INTO entities (name, entity_type) VALUES (?, ?)');
+    const observe = this.#db.prepare('INSERT INTO observations (entity_id, content) VALUES (?, ?)');
+    return this.#db.transaction(() => {
+      const created: Entity[] = [];
+      for (const entity of entities) {
+        // A name twice in one call: the first is kept (the reference would store both, see the docs).
+        if (exists.get(entity.name)) continue;
+        const id = insert.run(entity.name, entity.entityType).lastInsertRowid;
+        for (const content of entity.observations) observe.run(id, content);
+        created.push(entity);
+      }
+      return created;
+    }).immediate();
+  }
+
+  /** Creates the relations that do not exist yet (its endpoints need not exist); returns those created. */
+  createRelations(relations: readonly Relation[]): Relation[] {
+    const insert = this.#db.prepare('INSERT OR IGNORE INTO relations (from_name, to_name, relation_type) VALUES (?, ?, ?)');
+    return this.#db.transaction(() => relations.filter((relation) => insert.run(relation.from, relation.to, relation.relationType).changes > 0)).immediate();
+  }
+
+  /**
+   * Adds each entity's contents that it does not already hold. An unknown entity fails the whole call
+   * with {@link EntityNotFound} and nothing is written.
+   */
+  addObservations(observations: readonly { entityName: string; contents: string[] }[]): { entityName: string; addedObservations: string[] }[] {
+    const find = this.#db.prepare<[string], number>('SELECT id FROM entities WHERE name = ?').pluck();
+    const current = this.#db.prepare<[number], string>('SELECT content FROM observations WHERE entity_id = ?').pluck();
+    const observe = this.#db.prepare('INSERT INTO observations (entity_id, content) VALUES (?, ?)');
+    return this.#db.transaction(() =>
+      observations.map(({ entityName, contents }) => {
+        const id = find.get(entityName);
+        if (id === undefined) throw new EntityNotFound(entityName);
+        const held = new Set(current.all(id));
+        // As in the reference: compared with what the entity held before this item, so a content
+        // given twice in one item is added twice.
+        const added = contents.filter((content) => !held.has(content));
+        for (const content of added) observe.run(id, content);
+        return { entityName, addedObservations: added };
+      }),
+    ).immediate();
+  }
+
+  /** Deletes entities and every relation from or to them. Unknown names are ignored. */
+  deleteEntities(names: readonly string[]): void {
+    const remove = this.#db.prepare('DELETE FROM entities WHERE name = ?');
+    const unlink = this.#db.prepare('DELETE FROM relations WHERE from_name = ? OR to_name = ?');
+    this.#db.transaction(() => {
+      for (const name of names) {
+        remove.run(name);
+        unlink.run(name, name);
+      }
+    }).immediate();
+  }
+
+  /** Deletes the given observations (every copy) from entities; unknown entities are ignored. */
+  deleteObservations(deletions: readonly { entityName: string; observations: string[] }[]): void {
+    const remove = this.#db.prepare('DELETE FROM observations WHERE entity_id = (SELECT id FROM entities WHERE name = ?) AND content = ?');
+    this.#db.transaction(() => {
+      for (const { entityName, observations } of deletions) for (const content of observations) remove.run(entityName, content);
+    }).immediate();
+  }
+
+  deleteRelations(relations: readonly Relation[]): void {
+    const remove = this.#db.prepare('DELETE FROM relations WHERE from_name = ? AND to_name = ? AND relation_type = ?');
+    this.#db.transaction(() => {
+      for (const relation of relations) remove.run(relation.from, relation.to, relation.relationType);
+    }).immediate();
+  }
+
+  readGraph(): Graph {
+    return this.#db.transaction(() => ({ entities: readEntities(this.#db), relations: readRelations(this.#db) }))();
+  }
+
+  /**
+   * Entities whose name, type or any observation contains `query`, compared in lower case as
+   * JavaScript lower-cases (so non-ASCII letters match as in the reference), with every relation that
+   * touches one of them.
+   */
+  searchNodes(query: string, signal?: AbortSignal): Graph {
+    const needle = query.toLowerCase();
+    const matches = (text: string) => text.toLowerCase().includes(needle);
+    return this.#db.transaction(() => {
+      signal?.throwIfAborted();
+      const entities = readEntities(this.#db).filter(
+        (entity) => matches(entity.name) || matches(entity.entityType) || entity.observations.some(matches),
+      );
+      return { entities, relations: this.#touching(entities) };
+    })();
+  }
+
+  /** The named entities (in insertion order, unknown names ignored) and every relation that touches one of them. */
+  openNodes(names: readonly string[]): Graph {
+    return this.#db.transaction(() => {
+      const find = this.#db.prepare<[string], number>('SELECT id FROM entities WHERE name = ?').pluck();
+      const ids = [...new Set(names.map((name) => find.get(name)).filter((id): id is number => id !== undefined))].sort((a, b) => a - b);
+      const entities = ids.length === 0 ? [] : ids.flatMap((id) => readEntities(this.#db, 'WHERE id = ?', [id]));
+      return { entities, relations: this.#touching(entities) };
+    })();
+  }
+
+  counts(): { entities: number; observations: number; relations: number } {
+    const count = (table: string) => this.#db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get()!;
+    return { entities: count('entities'), observations: count('observations'), relations: count('relations') };
+  }
+
+  #touching(entities: readonly Entity[]): Relation[] {
+    if (entities.length === 0) return [];
+    const names = new Set(entities.map((entity) => entity.name));
+    return readRelations(this.#db).filter((relation) => names.has(relation.from) || names.has(relation.to));
+  }
+}

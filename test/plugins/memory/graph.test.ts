@@ -1,0 +1,77 @@
+// What the memory plugin's knowledge graph does beyond the recorded reference sequence (compat.test.ts):
+// batches, limits, input that cannot be stored unchanged, and resource updates to a subscribed client.
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { httpClient, serveHttp } from '../../helpers/servers.js';
+import { caller, cleanup, gateway, memoryGateway, tempDir } from './memory-fixture.js';
+
+afterAll(cleanup);
+
+describe('memory knowledge graph', () => {
+  it('keeps the first of two entities or relations repeated in one call (the reference would store both)', async () => {
+    const { ok } = caller(await memoryGateway(join(tempDir(), 'g.json')));
+    const created = await ok('create_entities', {
+      entities: [
+        { name: 'twin', entityType: 'first', observations: [] },
+        { name: 'twin', entityType: 'second', observations: [] },
+      ],
+    });
+    expect(created.entities).toEqual([{ name: 'twin', entityType: 'first', observations: [] }]);
+    const relation = { from: 'twin', to: 'twin', relationType: 'mirrors' };
+    expect((await ok('create_relations', { relations: [relation, relation] })).relations).toEqual([relation]);
+    expect(await ok('read_graph')).toEqual({ entities: [{ name: 'twin', entityType: 'first', observations: [] }], relations: [relation] });
+  });
+
+  it('a failed add_observations writes nothing, even for the entities before the unknown one', async () => {
+    const { ok, call } = caller(await memoryGateway(join(tempDir(), 'g.json')));
+    await ok('create_entities', { entities: [{ name: 'known', entityType: 't', observations: ['a'] }] });
+    const failed = await call('add_observations', {
+      observations: [
+        { entityName: 'known', contents: ['b'] },
+        { entityName: 'unknown', contents: ['c'] },
+      ],
+    });
+    expect(failed).toEqual({ content: [{ type: 'text', text: 'Entity with name unknown not found' }], isError: true });
+    expect((await ok('open_nodes', { names: ['known'] })).entities[0].observations).toEqual(['a']);
+  });
+
+  it('refuses batches over max_entries_per_call and strings with lone surrogates, writing nothing', async () => {
+    const { ok, fails } = caller(await memoryGateway(join(tempDir(), 'g.json'), '      max_entries_per_call: 3\n'));
+    const four = Array.from({ length: 4 }, (_, index) => ({ name: `n${index}`, entityType: 't', observations: [] }));
+    const tooMany = await fails('create_entities', { entities: four });
+    expect(tooMany.code).toBe('INVALID_ARGUMENTS');
+    expect(tooMany.text).toContain('max_entries_per_call (3)');
+    const broken = await fails('create_entities', { entities: [{ name: 'ok', entityType: 't', observations: [] }, { name: 'bad \uDC00', entityType: 't', observations: [] }] });
+    expect(broken.text).toContain('lone UTF-16 surrogate');
+    expect((await ok('read_graph')).entities).toEqual([]);
+  });
+
+  it('names, types and observations are data, never SQL', async () => {
+    const { ok } = caller(await memoryGateway(join(tempDir(), 'g.json')));
+    const hostile = ["Robert'); DROP TABLE entities;--", '%', '_', '\u0000nul', 'x'.repeat(100_000)];
+    await ok('create_entities', { entities: hostile.map((name) => ({ name, entityType: name, observations: [name] })) });
+    const graph = await ok('read_graph');
+    expect(graph.entities.map((entity: { name: string }) => entity.name)).toEqual(hostile);
+    expect((await ok('search_nodes', { query: '%' })).entities.map((entity: { name: string }) => entity.name)).toEqual(['%']);
+    expect((await ok('open_nodes', { names: ['\u0000nul'] })).entities).toHaveLength(1);
+  });
+
+  it('tells a subscribed client when the graph changes, and serves it as a resource', async () => {
+    const served = await serveHttp(await gateway(`plugins:\n  memory:\n    storage_path: ${JSON.stringify(join(tempDir(), 'g.json'))}\n`));
+    const client = await httpClient(served.url, 'legacy');
+    try {
+      const updated: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', async (notification) => {
+        updated.push(notification.params.uri);
+      });
+      await client.subscribeResource({ uri: 'memory://knowledge-graph' });
+      await client.callTool({ name: 'memory__create_entities', arguments: { entities: [{ name: 'seen', entityType: 't', observations: [] }] } });
+      await expect.poll(() => updated, { timeout: 5000 }).toContain('memory://knowledge-graph');
+      const read = await client.readResource({ uri: 'memory://knowledge-graph' });
+      expect(JSON.parse((read.contents[0] as { text: string }).text)).toEqual({ entities: [{ name: 'seen', entityType: 't', observations: [] }], relations: [] });
+    } finally {
+      await client.close();
+      await served.close();
+    }
+  });
+});
