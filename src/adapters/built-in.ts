@@ -7,6 +7,7 @@ import type { ServiceType } from '../sdk/service-type.js';
  * plugins (editor, git, memory) add themselves here as they land.
  */
 export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<ServiceType<unknown>>>> = {
+  editor: () => import('../plugins/editor/index.js').then((module) => module.default as ServiceType<unknown>),
   git: () => import('../plugins/git/index.js').then((module) => module.default as ServiceType<unknown>),
   mcp: () => import('./mcp/index.js').then((module) => module.default as ServiceType<unknown>),
   memory: () => import('../plugins/memory/index.js').then((module) => module.default as ServiceType<unknown>),
