@@ -1,32 +1,32 @@
-// ADR-020's plugin configuration, read from the seed itself. The editor, git and memory plugins land with later
-// issues: until then each fails with exactly its unknown-type error; once registered they must validate.
+// ADR-020's plugin configuration, read from the seed itself: it loads unchanged, each plugin resolving
+// to the built-in type named by its key (editor, git, memory), with the seed's settings.
 import { describe, expect, test } from 'vitest';
-import { loadText, loadValid, serviceNamed } from './load.js';
-import { seedTypeDoubles } from './seed-doubles.js';
+import { loadValid, serviceNamed } from './load.js';
 import { blockUnder, SEED_ENV, seedYaml } from './seeds.js';
-import { expectOnlyUnknownTypes } from './unknown-types.js';
 
 const blocks = seedYaml('004_');
 
 describe.skipIf(!blocks)('ADR-020 seed plugin configuration', () => {
   const plugins = blockUnder(blocks, 'Configuration Management');
 
-  test('the only issues are the unknown types editor, git and memory', async () => {
-    const result = await loadText(plugins, { env: SEED_ENV });
-    expectOnlyUnknownTypes(
-      result,
-      ['editor', 'git', 'memory'].map((name) => ({ service: `plugins.${name}`, type: name, at: `plugins.${name}` })),
-    );
-  });
-
-  test('with test doubles named editor, git and memory it validates as three plugins', async () => {
-    const types = seedTypeDoubles({ editor: 'editor', git: 'git', memory: 'memory' });
-    const config = await loadValid(plugins, { env: SEED_ENV, types });
-    expect(config.services.map((service) => [service.name, service.section, service.enabled])).toEqual([
-      ['editor', 'plugins', true],
-      ['git', 'plugins', true],
-      ['memory', 'plugins', true],
+  test('validates as three plugins on the built-in editor, git and memory types', async () => {
+    const config = await loadValid(plugins, { env: SEED_ENV });
+    expect(config.services.map((service) => [service.name, service.type, service.section, service.enabled])).toEqual([
+      ['editor', 'editor', 'plugins', true],
+      ['git', 'git', 'plugins', true],
+      ['memory', 'memory', 'plugins', true],
     ]);
     expect(serviceNamed(config, 'memory').timeoutMs).toBe(30_000);
+  });
+
+  test("keeps the seed's settings, units parsed", async () => {
+    const config = await loadValid(plugins, { env: SEED_ENV });
+    expect(serviceNamed(config, 'editor').config).toMatchObject({
+      workspace_dir: './build/data/workspaces',
+      allowed_extensions: ['.go', '.yaml', '.json', '.md'],
+    });
+    expect((serviceNamed(config, 'editor').config as { max_file_size: number }).max_file_size).toBeGreaterThanOrEqual(10_000_000);
+    expect(serviceNamed(config, 'git').config).toMatchObject({ default_branch: 'main', auth_methods: ['ssh', 'https'], clone_depth: 50 });
+    expect(serviceNamed(config, 'memory').config).toMatchObject({ storage_path: './build/data/memory_storage.json', backup_interval: 3_600_000 });
   });
 });
