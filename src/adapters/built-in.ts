@@ -12,7 +12,9 @@ export const BUILT_IN_SERVICE_TYPES: Readonly<Record<string, () => Promise<Servi
   mcp: () => import('./mcp/index.js').then((module) => module.default as ServiceType<unknown>),
   memory: () => import('../plugins/memory/index.js').then((module) => module.default as ServiceType<unknown>),
   mysql: () => import('./mysql/index.js').then((module) => module.default as ServiceType<unknown>),
+  openapi: () => import('./openapi/index.js').then((module) => module.default as ServiceType<unknown>),
   sqlite: () => import('./sqlite/index.js').then((module) => module.default as ServiceType<unknown>),
   postgres: () => import('./postgres/index.js').then((module) => module.default as ServiceType<unknown>),
+  rest: () => import('./rest/index.js').then((module) => module.default as ServiceType<unknown>),
   script: () => import('./script/index.js').then((module) => module.default as ServiceType<unknown>),
 };
