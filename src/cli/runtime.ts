@@ -1,6 +1,7 @@
 import { type ConfigLocation, locateConfig, readConfigText } from '../config/discover.js';
 import type { Gateway } from '../core/gateway.js';
-import { buildGateway, formatIssues, loadConfig } from '../bootstrap.js';
+import { buildGateway, formatIssues, loadConfig, type LoadResult } from '../bootstrap.js';
+import type { ServiceTypeRegistry } from '../core/registry.js';
 import { createLogger } from '../observability/logger.js';
 import { isGatewayError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logger.js';
@@ -14,6 +15,7 @@ export interface Loaded {
   readonly location: ConfigLocation;
   readonly gateway: Gateway;
   readonly logger: Logger;
+  readonly registry: ServiceTypeRegistry;
 }
 
 /** Finds, loads and validates the config and builds the gateway, or throws a CliError saying why. */
@@ -44,7 +46,19 @@ export async function loadGateway(options: { config: string | undefined; logLeve
     throw new CliError(`config ${location.path} is invalid: ${(error as Error).message}`);
   }
   await gateway.warmUp();
-  return { location, gateway, logger };
+  return { location, gateway, logger, registry: result.registry };
+}
+
+/**
+ * How `mcpeg serve` reads its config again on a reload (env and secret references resolved anew), and
+ * which file it watches; the embedded default has no file to re-read.
+ */
+export function reloadSource(location: ConfigLocation, logger: Logger): { load?: () => Promise<LoadResult>; watchPath?: string } {
+  if (location.reason === 'embedded default') return {};
+  return {
+    load: async () => loadConfig({ text: readConfigText(location), origin: location.path, env: process.env, logger }),
+    watchPath: location.path,
+  };
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT`. */

@@ -1,14 +1,18 @@
+import { isGatewayError } from '../sdk/errors.js';
+import { checkBindAddress } from '../security/listener.js';
 import { HttpFrontDoor } from '../transports/http.js';
 import { StdioFrontDoor } from '../transports/stdio.js';
 import { GATEWAY_VERSION } from '../version.js';
-import { CliError, loadGateway, parseListen } from './runtime.js';
-
-/** Loopback names: binding anything else without authentication is refused unless forced. */
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+import { startOperations } from '../operations/operations.js';
+import { CliError, loadGateway, parseListen, reloadSource } from './runtime.js';
 
 /** `mcpeg serve`: runs the gateway on stdio or HTTP until SIGINT/SIGTERM, then drains and stops. */
 export async function serve(options: { config?: string; stdio?: boolean; http?: string; allowRemote?: boolean }): Promise<void> {
-  const { gateway, location, logger } = await loadGateway({ config: options.config });
+  const { gateway, location, logger, registry } = await loadGateway({ config: options.config });
+  let sessions: (() => { legacy: number; modern: number }) | undefined;
+  // Hot reload, health checks, admin API, metrics, tracing, audit (docs/operations.md).
+  const ops = await startOperations({ gateway, registry, logger, ...reloadSource(location, logger), sessions: () => sessions?.() ?? { legacy: 0, modern: 0 } });
+  process.on('SIGHUP', () => void ops.reloader.reload('SIGHUP'));
   const http = gateway.config.server.http;
   const listen = options.http ? parseListen(options.http) : { host: http.host, port: http.port };
   const tools = gateway.catalog.tools.length;
@@ -21,6 +25,7 @@ export async function serve(options: { config?: string; stdio?: boolean; http?: 
     stopping = true;
     logger.info({ reason }, 'shutting down: finishing in-flight calls');
     await gateway.shutdown();
+    await ops.close();
     await stop();
     logger.info('stopped');
     process.exit(0);
@@ -35,20 +40,29 @@ export async function serve(options: { config?: string; stdio?: boolean; http?: 
     door.closed.then(() => shutdown('stdin closed'));
     return;
   }
-  if (!LOOPBACK.has(listen.host) && !options.allowRemote) {
-    throw new CliError(
-      `refusing to listen on ${listen.host}: the gateway has no authentication configured yet, so anyone who can reach that address could call every tool. ` +
-        'Listen on 127.0.0.1 (and put an authenticating proxy in front), or pass --allow-remote if the network itself is trusted.',
-    );
+  let door: HttpFrontDoor;
+  const doorOptions = { ...listen, allowUnauthenticatedRemote: options.allowRemote === true };
+  try {
+    // Without authentication, nothing but loopback unless forced; TLS files must be readable.
+    checkBindAddress(listen.host, gateway.config.server.auth, doorOptions.allowUnauthenticatedRemote);
+    door = new HttpFrontDoor(gateway, { ...doorOptions, routes: ops.routes });
+    sessions = () => door.sessions();
+  } catch (error) {
+    await gateway.shutdown();
+    throw new CliError(isGatewayError(error) ? error.message : String(error));
   }
-  const door = new HttpFrontDoor(gateway, listen);
   let address: { url: string };
   try {
-    address = await door.listen(listen);
+    address = await door.listen(doorOptions);
   } catch (error) {
     throw new CliError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message} — pick another port with --http HOST:PORT`);
   }
   stop = () => door.close();
+  try {
+    await ops.listenAdmin();
+  } catch (error) {
+    throw new CliError(`cannot listen on server.admin.listen ${gateway.config.server.admin.listen}: ${(error as Error).message}`);
+  }
   process.stderr.write(banner(address.url, services, tools, location));
   logger.info({ url: address.url, services, tools }, `listening on ${address.url}`);
 }

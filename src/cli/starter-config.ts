@@ -14,6 +14,10 @@ server:
     host: 127.0.0.1       # loopback only; see docs/security.md before exposing it
     port: 3000
     path: /mcp
+  # auth:                 # required before listening beyond loopback (docs/security.md)
+  #   mode: api_keys
+  #   api_keys:
+  #     - { principal: my-client, hash: sha256:…, roles: [reader] }   # mcpeg hash-key makes one
 
 services: {}
   # orders_db:

@@ -1,4 +1,4 @@
-import type { GlobalConfig, ServerConfig } from './schema.js';
+import type { AuthorizationSettings, GlobalConfig, ObservabilityConfig, RateLimitSettings, ServerConfig } from './schema.js';
 
 export type PrefixMode = 'always' | 'never' | 'on_collision';
 
@@ -31,6 +31,8 @@ export interface ServiceConfig {
   readonly dependencies: readonly string[];
   readonly prefix: PrefixMode;
   readonly critical: boolean;
+  /** Periodic health checks of the running service; undefined when not configured. */
+  readonly healthCheck: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
   readonly tools: NameFilter;
   readonly prompts: NameFilter;
   readonly resources: { readonly include?: readonly string[]; readonly exclude?: readonly string[] };
@@ -45,6 +47,11 @@ export interface GatewayConfig {
   readonly origin: string;
   readonly global: GlobalConfig;
   readonly server: ServerConfig;
+  /** Tracing and the audit log. */
+  readonly observability: ObservabilityConfig;
+  /** Who may call which tools, prompts and resources (see docs/security.md). */
+  readonly authorization: AuthorizationSettings;
+  readonly rate_limits: RateLimitSettings;
   /** In file order: `services:` first, then `plugins:`. */
   readonly services: readonly ServiceConfig[];
   /** Values to redact from logs, errors and output. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, size } from '../sdk/units.js';
+import { authorizationSchema, authSchema, rateLimitsSchema, tlsSchema } from '../security/schema.js';
 
 /** How a service's tool, prompt and resource-template names are prefixed in the catalog. */
 export const PREFIX_MODES = ['always', 'never', 'on_collision'] as const;
@@ -67,6 +68,13 @@ export const serviceCommon = z.strictObject({
   dependencies: z.array(z.string().min(1)).default([]).describe('Services that must be running before this one starts'),
   prefix: z.enum(PREFIX_MODES).optional().describe('always: <service>__<name>; never: <name>; on_collision'),
   critical: z.boolean().default(false).describe('Readiness requires this service healthy'),
+  health_check: z
+    .strictObject({
+      interval: duration().describe('How often the running service is checked; a failed check takes it out of the catalog'),
+      timeout: duration().default(5_000).describe('A check that has not answered by then counts as failed'),
+    })
+    .optional()
+    .describe('Periodic health checks of the running service (off unless set)'),
   tools: filter.optional(),
   prompts: filter.optional(),
   resources: z.strictObject({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).optional(),
@@ -107,8 +115,50 @@ export const globalSchema = z.strictObject({
   instructions: z.string().optional(),
 });
 
+const adminApi = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Serve the admin API (services, health, enable/disable/restart, reload)'),
+    path: z.string().startsWith('/').default('/admin').describe('URL path prefix of the admin API on the HTTP front door'),
+    listen: z
+      .string()
+      .regex(/^(?:(?:\[[^\]]+\]|[^:\s]+)?:)?\d{1,5}$/, 'must be HOST:PORT, :PORT or PORT')
+      .optional()
+      .describe('Serve the admin API on its own listener (HOST:PORT) instead of under the MCP front door'),
+    key: z.string().min(16, 'must be at least 16 characters: use a long random value, e.g. ${MCPEG_ADMIN_KEY}').optional()
+      .describe('Bearer key the admin API requires; write it as a reference such as ${MCPEG_ADMIN_KEY}'),
+  })
+  .refine((admin) => !admin.enabled || admin.key !== undefined, {
+    message: 'server.admin.enabled needs server.admin.key (for example key: ${MCPEG_ADMIN_KEY}); the admin API never runs without a key',
+    path: ['key'],
+  });
+
+const metricsEndpoint = z.strictObject({
+  enabled: z.boolean().default(false).describe('Serve Prometheus metrics on the HTTP front door'),
+  path: z.string().startsWith('/').default('/metrics'),
+});
+
 export const serverSchema = z.strictObject({
   http: httpFrontDoor.default(httpFrontDoor.parse({})),
+  admin: adminApi.default({ enabled: false, path: '/admin' }),
+  metrics: metricsEndpoint.default({ enabled: false, path: '/metrics' }),
+  auth: authSchema.default(authSchema.parse({})).describe('Who may call the HTTP front door: none, api_keys or oauth (see docs/security.md)'),
+  tls: tlsSchema.optional().describe('Serve HTTPS directly (certificate and key paths)'),
+});
+
+const tracing = z.strictObject({
+  enabled: z.boolean().default(false).describe('Export an OpenTelemetry span per call; the exporter is configured by the standard OTEL_* variables'),
+});
+
+const audit = z.strictObject({
+  enabled: z.boolean().default(false).describe('Write one JSON line per tool call'),
+  path: z.string().min(1).default('mcpeg-audit.jsonl').describe('The audit file (relative paths are relative to the config file)'),
+  max_size: size().default(10_000_000).describe('Rotate the file when it reaches this size'),
+  keep: z.number().int().min(1).max(1000).default(5).describe('Rotated files kept (name.1 … name.N)'),
+});
+
+export const observabilitySchema = z.strictObject({
+  tracing: tracing.default({ enabled: false }),
+  audit: audit.default({ enabled: false, path: 'mcpeg-audit.jsonl', max_size: 10_000_000, keep: 5 }),
 });
 
 export const rootSchema = z.strictObject({
@@ -116,8 +166,14 @@ export const rootSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   services: z.record(z.string(), z.unknown()).default({}),
   plugins: z.record(z.string(), z.unknown()).default({}),
+  observability: observabilitySchema.default(observabilitySchema.parse({})),
+  authorization: authorizationSchema.default(authorizationSchema.parse({})).describe('Policies: who may call which tools, prompts and resources'),
+  rate_limits: rateLimitsSchema.default(rateLimitsSchema.parse({})).describe('Token buckets per principal, per service and for failed authentication'),
 });
 
 export type ServiceCommon = z.output<typeof serviceCommon>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
+export type ObservabilityConfig = z.output<typeof observabilitySchema>;
+export type AuthorizationSettings = z.output<typeof authorizationSchema>;
+export type RateLimitSettings = z.output<typeof rateLimitsSchema>;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { deepFreeze, type GatewayConfig, type ServiceConfig } from './model.js';
-import { KNOWN_CATEGORIES, COMMON_SERVICE_KEYS, globalSchema, rootSchema, serverSchema, serviceCommon } from './schema.js';
+import { KNOWN_CATEGORIES, COMMON_SERVICE_KEYS, globalSchema, observabilitySchema, rootSchema, serverSchema, serviceCommon } from './schema.js';
+import { checkSecurityConfig } from '../security/config-checks.js';
 import { type ConfigIssue, type ConfigSource, formatPath } from './source.js';
 
 /** What validation needs to know about a registered service type. */
@@ -62,7 +63,8 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
   const root = rootSchema.safeParse(data);
   // A mistake in global: or server: must not hide the mistakes in the services: report them all at once.
   if (!root.success) reportZod([], root.error);
-  const { global, server } = root.success ? root.data : { global: DEFAULT_GLOBAL, server: DEFAULT_SERVER };
+  const { global, server, observability } = root.success ? root.data : { global: DEFAULT_GLOBAL, server: DEFAULT_SERVER, observability: DEFAULT_OBSERVABILITY };
+  const { authorization, rate_limits } = root.success ? root.data : SECURITY_DEFAULTS;
   const sections = root.success ? root.data : { services: mappingOrEmpty(data.services), plugins: mappingOrEmpty(data.plugins) };
   const services: ServiceConfig[] = [];
   /** Dependencies of every entry whose common keys are valid, even when its type or settings are not. */
@@ -86,10 +88,11 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
     }
   }
   checkDependencies(declared, new Set(seen.keys()), report);
+  if (root.success) for (const issue of checkSecurityConfig(root.data, new Set(seen.keys()))) report(issue.path, issue.message);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
-    config: deepFreeze({ origin: source.origin, global, server, services, secrets: [...source.secrets] }),
+    config: deepFreeze({ origin: source.origin, global, server, observability, authorization, rate_limits, services, secrets: [...source.secrets] }),
   };
 
   function validateService(section: 'services' | 'plugins', name: string, entry: unknown, base: Path) {
@@ -146,6 +149,7 @@ export function validateConfig(source: ConfigSource, types: TypeLookup): Validat
       dependencies: settings.dependencies,
       prefix: settings.prefix ?? global.prefix,
       critical: settings.critical,
+      healthCheck: settings.health_check && { intervalMs: settings.health_check.interval, timeoutMs: settings.health_check.timeout },
       tools: settings.tools ?? {},
       prompts: settings.prompts ?? {},
       resources: settings.resources ?? {},
@@ -240,6 +244,8 @@ type TypeKeys = Pick<z.output<typeof serviceCommon>, 'driver' | 'type' | 'module
 
 const DEFAULT_GLOBAL = globalSchema.parse({});
 const DEFAULT_SERVER = serverSchema.parse({});
+const DEFAULT_OBSERVABILITY = observabilitySchema.parse({});
+const SECURITY_DEFAULTS = { authorization: rootSchema.shape.authorization.parse(undefined), rate_limits: rootSchema.shape.rate_limits.parse(undefined) };
 
 /** The type-naming keys of an entry whose common keys did not validate, as far as they are usable. */
 function typeKeys(common: Record<string, unknown>): TypeKeys {

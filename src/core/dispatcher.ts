@@ -8,9 +8,13 @@ import {
   type ListToolsResult,
 } from '@modelcontextprotocol/server';
 import type { Interceptor } from '../pipeline/interceptor.js';
+import { linkedAbort } from '../pipeline/linked-abort.js';
 import { GatewayError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logger.js';
-import type { CallContext, Completer, PromptResult, ResourceResult, ToolDefinition, ToolResult } from '../sdk/service-type.js';
+import type { CallContext, Completer, Principal, PromptResult, ResourceResult, ToolDefinition, ToolResult } from '../sdk/service-type.js';
+import type { AccessTarget } from '../security/access-policy.js';
+import { type CallGuard, namedTarget, resourceTarget } from '../security/call-guard.js';
+import { callChannel, observeCall } from './call-events.js';
 import type { Catalog } from './catalog.js';
 import { page } from './cursor.js';
 import { fromService, toProtocolError, toToolResult } from './error-boundary.js';
@@ -30,7 +34,9 @@ export class Dispatcher {
   readonly #pageSize: number;
   readonly #guard: Interceptor;
   readonly #closing: () => boolean;
-  readonly #inFlight: Set<AbortController>;
+  readonly #inFlight: Map<AbortController, ServiceHost>;
+  /** Authorization, per-service rate limits and secret redaction; none means everything is allowed. */
+  readonly #security: CallGuard | undefined;
 
   constructor(options: {
     catalog: Catalog;
@@ -39,8 +45,10 @@ export class Dispatcher {
     guard: Interceptor;
     closing: () => boolean;
     /** Shared by every snapshot's dispatcher, so shutdown sees all running calls. */
-    inFlight: Set<AbortController>;
+    inFlight: Map<AbortController, ServiceHost>;
+    security?: CallGuard;
   }) {
+    this.#security = options.security;
     this.#inFlight = options.inFlight;
     this.#catalog = options.catalog;
     this.#logger = options.logger;
@@ -55,27 +63,38 @@ export class Dispatcher {
   }
 
   abortAll(): void {
-    for (const controller of this.#inFlight) controller.abort(new GatewayError('SERVICE_STOPPING', 'the gateway is shutting down'));
+    for (const controller of this.#inFlight.keys()) controller.abort(new GatewayError('SERVICE_STOPPING', 'the gateway is shutting down'));
   }
 
-  listTools(cursor: string | undefined): ListToolsResult {
-    const { items, nextCursor } = this.#page('tools', this.#catalog.tools, cursor);
+  listTools(cursor: string | undefined, principal?: Principal): ListToolsResult {
+    const { items, nextCursor } = this.#page('tools', this.#visible(principal, this.#catalog.tools, (e) => namedTarget('tool', e, this.#security!.separator)), cursor);
     return { tools: items.map((entry) => entry.descriptor), ...(nextCursor ? { nextCursor } : {}) };
   }
 
-  listPrompts(cursor: string | undefined): ListPromptsResult {
-    const { items, nextCursor } = this.#page('prompts', this.#catalog.prompts, cursor);
+  listPrompts(cursor: string | undefined, principal?: Principal): ListPromptsResult {
+    const { items, nextCursor } = this.#page('prompts', this.#visible(principal, this.#catalog.prompts, (e) => namedTarget('prompt', e, this.#security!.separator)), cursor);
     return { prompts: items.map((entry) => entry.descriptor), ...(nextCursor ? { nextCursor } : {}) };
   }
 
-  listResources(cursor: string | undefined): ListResourcesResult {
-    const { items, nextCursor } = this.#page('resources', this.#catalog.resources, cursor);
+  listResources(cursor: string | undefined, principal?: Principal): ListResourcesResult {
+    const { items, nextCursor } = this.#page('resources', this.#visible(principal, this.#catalog.resources, (e) => resourceTarget(e.host.name, e.descriptor.uri)), cursor);
     return { resources: items.map((entry) => entry.descriptor), ...(nextCursor ? { nextCursor } : {}) };
   }
 
-  listResourceTemplates(cursor: string | undefined): ListResourceTemplatesResult {
-    const { items, nextCursor } = this.#page('templates', this.#catalog.templates, cursor);
+  listResourceTemplates(cursor: string | undefined, principal?: Principal): ListResourceTemplatesResult {
+    const { items, nextCursor } = this.#page(
+      'templates',
+      this.#visible(principal, this.#catalog.templates, (e) => resourceTarget(e.host.name, e.descriptor.uriTemplate, e.descriptor.uriTemplate)),
+      cursor,
+    );
     return { resourceTemplates: items.map((entry) => entry.descriptor), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /** Lists show only what the principal may call (a caller that passes no principal sees everything). */
+  #visible<T>(principal: Principal | undefined, items: readonly T[], target: (item: T) => AccessTarget): readonly T[] {
+    const security = this.#security;
+    if (!security?.policy.enforced || !principal) return items;
+    return items.filter((item) => security.may(principal, target(item)));
   }
 
   #page<T>(list: string, items: readonly T[], cursor: string | undefined) {
@@ -90,9 +109,16 @@ export class Dispatcher {
   async callTool(name: string, args: Record<string, unknown> | undefined, scope: RequestScope): Promise<ToolResult> {
     const entry = this.#catalog.tool(name);
     if (!entry) throw toProtocolError(new GatewayError('UNKNOWN_TOOL', `Unknown tool: ${name}`), this.#logger);
-    try {
+    const run = async () => {
+      // Checked on the entry the catalog resolved, never on the client's spelling of the name.
+      if (this.#security?.active) await this.#security.admit(scope.principal, namedTarget('tool', entry, this.#security.separator), entry.name);
       const input = await validate(entry.definition, name, entry.host.name, args ?? {});
-      return await this.#run(entry.host, 'tools/call', name, scope, (ctx) => entry.definition.call(input, ctx));
+      return this.#run(entry.host, 'tools/call', name, scope, (ctx) => entry.definition.call(input, ctx));
+    };
+    try {
+      // Observers (metrics, tracing, audit) see every call, refused arguments included; none attached costs nothing.
+      if (!callChannel.hasSubscribers) return await run();
+      return await observeCall({ service: entry.host.name, method: 'tools/call', target: name, arguments: args, scope }, run);
     } catch (error) {
       return toToolResult(error, this.#logger) satisfies CallToolResult;
     }
@@ -103,6 +129,7 @@ export class Dispatcher {
     if (!entry) throw toProtocolError(new GatewayError('UNKNOWN_PROMPT', `Unknown prompt: ${name}`), this.#logger);
     const missing = (entry.definition.arguments ?? []).filter((arg) => arg.required && args?.[arg.name] === undefined).map((arg) => arg.name);
     try {
+      if (this.#security?.active) await this.#security.admit(scope.principal, namedTarget('prompt', entry, this.#security.separator), entry.name);
       if (missing.length > 0) {
         throw new GatewayError('INVALID_ARGUMENTS', `prompt ${name} needs the argument(s) ${missing.join(', ')}`, { service: entry.host.name });
       }
@@ -116,6 +143,9 @@ export class Dispatcher {
     const found = this.#catalog.resource(uri);
     try {
       if (!found) throw new GatewayError('UNKNOWN_RESOURCE', `Resource not found: ${uri}`, { data: { uri } });
+      const service = 'entry' in found ? found.entry.host.name : found.template.host.name;
+      const template = 'entry' in found ? undefined : found.template.descriptor.uriTemplate;
+      if (this.#security?.active) await this.#security.admit(scope.principal, resourceTarget(service, uri, template), uri);
       if ('entry' in found) {
         return await this.#run(found.entry.host, 'resources/read', uri, scope, (ctx) => found.entry.definition.read(ctx));
       }
@@ -136,15 +166,20 @@ export class Dispatcher {
   ): Promise<CompleteResult> {
     let completer: Completer | undefined;
     let host: ServiceHost | undefined;
+    let target: AccessTarget | undefined;
     if (ref.type === 'ref/prompt' && ref.name) {
       const entry = this.#catalog.prompt(ref.name);
       completer = entry?.definition.complete?.[argument.name];
       host = entry?.host;
+      if (entry && this.#security) target = namedTarget('prompt', entry, this.#security.separator);
     } else if (ref.type === 'ref/resource' && ref.uri) {
       const entry = this.#catalog.template(ref.uri);
       completer = entry?.definition.complete?.[argument.name];
       host = entry?.host;
+      if (entry) target = resourceTarget(entry.host.name, entry.descriptor.uriTemplate, entry.descriptor.uriTemplate);
     }
+    // What a principal may not use completes to nothing, exactly like what does not exist.
+    if (target && this.#security && !this.#security.may(scope.principal, target)) completer = undefined;
     if (!completer || !host) return { completion: { values: [], total: 0, hasMore: false } };
     try {
       const values = await this.#run(host, 'completion/complete', argument.name, scope, async () => completer(argument.value, { arguments: context ?? {} }));
@@ -160,18 +195,26 @@ export class Dispatcher {
     const method = host && (subscribe ? host.instance.subscribe : host.instance.unsubscribe);
     if (!host || !method) return;
     try {
+      if (this.#security?.active) await this.#security.admit(scope.principal, resourceTarget(host.name, uri, 'template' in found! ? found.template.descriptor.uriTemplate : undefined), uri);
       await this.#run(host, subscribe ? 'resources/subscribe' : 'resources/unsubscribe', uri, scope, () => method.call(host.instance, uri));
     } catch (error) {
       throw toProtocolError(error, this.#logger);
     }
   }
 
+  /** Configured secret values never reach a client or a log inside a service's error message. */
+  #redacted(error: unknown): unknown {
+    if (this.#security && error instanceof Error) error.message = this.#security.redact(error.message);
+    return error;
+  }
+
   /** Runs one call through the memory guard and the service's pipeline, tracking it for graceful shutdown. */
   async #run<T>(host: ServiceHost, method: string, target: string, scope: RequestScope, handler: (ctx: CallContext) => Promise<T>): Promise<T> {
     if (this.#closing()) throw new GatewayError('SERVICE_STOPPING', 'the gateway is shutting down and takes no new calls', { service: host.name });
-    const controller = new AbortController();
-    const signal = AbortSignal.any([scope.signal, controller.signal]);
-    this.#inFlight.add(controller);
+    const link = linkedAbort(scope.signal);
+    const { controller } = link;
+    const signal = controller.signal;
+    this.#inFlight.set(controller, host);
     try {
       const guarded = this.#guard<T>((call) =>
         host.invoke(method, target, call.signal, async (callSignal) => {
@@ -179,7 +222,7 @@ export class Dispatcher {
             return await handler({ ...scope, signal: callSignal, service: host.name });
           } catch (error) {
             if (callSignal.aborted && callSignal.reason instanceof GatewayError) throw callSignal.reason;
-            throw fromService(host.name, error);
+            throw this.#redacted(fromService(host.name, error));
           }
         }),
       );
@@ -190,6 +233,7 @@ export class Dispatcher {
       }
       throw error;
     } finally {
+      link.unlink();
       this.#inFlight.delete(controller);
     }
   }

@@ -36,16 +36,16 @@ export interface ServiceStatus {
  */
 export class ServiceHost {
   readonly name: string;
-  readonly config: ServiceConfig;
   readonly instance: ServiceInstance;
   /** Started with the gateway rather than on the first call (see ServiceTypeMetadata.eager). */
   readonly eager: boolean;
   readonly #logger: Logger;
   readonly #events: ServiceHostEvents;
   readonly #dependencies: () => readonly ServiceHost[];
-  readonly #breaker;
-  readonly #bulkhead;
-  readonly #pipeline: <T>(handler: Invoke<T>) => Invoke<T>;
+  #config: ServiceConfig;
+  #breaker;
+  #bulkhead;
+  #pipeline: <T>(handler: Invoke<T>) => Invoke<T>;
   #phase: Phase = 'loading';
   #starting: Promise<void> | undefined;
   #lastError: { code: string; message: string; at: Date } | undefined;
@@ -61,28 +61,18 @@ export class ServiceHost {
     logger: Logger;
     events: ServiceHostEvents;
     dependencies: () => readonly ServiceHost[];
+    /** The config file's folder, handed to the instance (ServiceContext.configDir). */
+    configDir?: string | undefined;
   }) {
     const { config, type } = options;
     this.name = config.name;
-    this.config = config;
+    this.#config = config;
     this.#logger = options.logger.child({ service: config.name, type: config.type });
     this.#events = options.events;
     this.#dependencies = options.dependencies;
-    this.#breaker = circuitBreaker({
-      threshold: config.breaker.threshold,
-      openMs: config.breaker.timeoutMs,
-      onStateChange: (state) => this.#logger.warn({ breaker: state }, `circuit breaker is now ${state}`),
-    });
+    this.#breaker = this.#newBreaker(config);
     this.#bulkhead = bulkhead(config.bulkhead);
-    this.#pipeline = compose([
-      this.#breaker.interceptor,
-      this.#bulkhead.interceptor,
-      (next) => async (call) => {
-        await this.ensureStarted();
-        return next(call);
-      },
-      timeout({ ms: config.timeoutMs }),
-    ]);
+    this.#pipeline = this.#compose();
     const context: ServiceContext<unknown> = {
       name: config.name,
       config: config.config,
@@ -92,6 +82,7 @@ export class ServiceHost {
       listChanged: (kind) => this.#events.listChanged(config.name, kind),
       resourceUpdated: (uri) => this.#events.resourceUpdated(config.name, uri),
       reportFailure: (error) => this.reportFailure(error),
+      configDir: options.configDir,
     };
     this.eager = type.eager === true;
     try {
@@ -105,6 +96,47 @@ export class ServiceHost {
 
   get phase(): Phase {
     return this.#phase;
+  }
+
+  /** The service's resolved config; replaced by {@link retune} on a reload that changes only host-level settings. */
+  get config(): ServiceConfig {
+    return this.#config;
+  }
+
+  /**
+   * Applies a reloaded config whose instance-level settings are unchanged (breaker, bulkhead, recovery,
+   * filters, health checks…): the instance, its pools and processes are kept. A breaker or bulkhead
+   * whose settings changed is replaced (its state and queue start afresh; calls already admitted finish).
+   */
+  retune(config: ServiceConfig): void {
+    const previous = this.#config;
+    this.#config = config;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const breakerChanged = !same(previous.breaker, config.breaker);
+    const bulkheadChanged = !same(previous.bulkhead, config.bulkhead);
+    if (breakerChanged) this.#breaker = this.#newBreaker(config);
+    if (bulkheadChanged) this.#bulkhead = bulkhead(config.bulkhead);
+    if (breakerChanged || bulkheadChanged) this.#pipeline = this.#compose();
+  }
+
+  #newBreaker(config: ServiceConfig) {
+    return circuitBreaker({
+      threshold: config.breaker.threshold,
+      openMs: config.breaker.timeoutMs,
+      onStateChange: (state) => this.#logger.warn({ breaker: state }, `circuit breaker is now ${state}`),
+    });
+  }
+
+  #compose(): <T>(handler: Invoke<T>) => Invoke<T> {
+    return compose([
+      this.#breaker.interceptor,
+      this.#bulkhead.interceptor,
+      (next) => async (call) => {
+        await this.ensureStarted();
+        return next(call);
+      },
+      timeout({ ms: this.#config.timeoutMs }),
+    ]);
   }
 
   /** Runs `handler` through this service's pipeline: breaker, bulkhead, lazy start, timeout. */

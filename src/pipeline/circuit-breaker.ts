@@ -22,6 +22,8 @@ const NOT_BACKEND_FAILURES = new Set([
   'CALL_CANCELLED',
   'BULKHEAD_FULL',
   'MEMORY_PRESSURE',
+  // A rate limit refused the call before it reached the backend (a service type's own, like rest's rate_limit:).
+  'RATE_LIMITED',
   'UNKNOWN_TOOL',
   'UNKNOWN_PROMPT',
   'UNKNOWN_RESOURCE',

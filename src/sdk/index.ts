@@ -20,6 +20,7 @@ export type {
   ResourceTemplateDefinition,
   ServiceContext,
   ServiceInstance,
+  ServiceStats,
   ServiceType,
   ServiceTypeMetadata,
   ToolDefinition,

@@ -108,6 +108,18 @@ export interface ServiceInstance {
   /** The client subscribed to updates of `uri`; call `ctx.resourceUpdated(uri)` when it changes. */
   subscribe?(uri: string): Promise<void>;
   unsubscribe?(uri: string): Promise<void>;
+  /** Current resource usage (a connection pool, a process), for `/metrics` and the admin API. Must be cheap and never throw. */
+  stats?(): ServiceStats;
+}
+
+/**
+ * What {@link ServiceInstance.stats} reports. `pool`: connections in use are `size - idle`; `waiting` are
+ * calls queued for a connection; `max` the configured limit.
+ *
+ * @example stats: () => ({ pool: { size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: 10 } })
+ */
+export interface ServiceStats {
+  readonly pool?: { readonly size: number; readonly idle: number; readonly waiting: number; readonly max?: number };
 }
 
 /** What the gateway hands a service type when it creates an instance. */
@@ -134,6 +146,11 @@ export interface ServiceContext<C> {
    * restarts it with backoff.
    */
   reportFailure(error: unknown): void;
+  /**
+   * The folder of the config file that configured this service: relative paths in its settings (an
+   * OpenAPI document, say) resolve against it. Undefined when the config came from no file.
+   */
+  readonly configDir?: string | undefined;
 }
 
 /** Metadata checked before a service type runs (ADR-020 plugin metadata). */

@@ -1,16 +1,25 @@
-import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as NodeServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { Gateway } from '../core/gateway.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { McpServerFactory } from './mcp-server.js';
 import { readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
 import { originPolicy } from './origin-policy.js';
 import { checkParamHeaders } from './param-headers.js';
+import { namedTarget } from '../security/call-guard.js';
+import { HttpAuthGate } from '../security/http-auth.js';
+import { checkBindAddress, createListener } from '../security/listener.js';
+import { MemoryRateLimitStore } from '../security/rate-limit.js';
+import { redactDeep } from '../security/redact.js';
 
 export interface HttpFrontDoorOptions {
   readonly host: string;
   readonly port: number;
+  /** `mcpeg serve --allow-remote`: listen beyond loopback even though `server.auth.mode` is none. */
+  readonly allowUnauthenticatedRemote?: boolean;
+  /** Extra endpoints beside the MCP one (admin API, `/metrics`): answers and returns true when it took the request. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -28,10 +37,15 @@ export class HttpFrontDoor {
   readonly #path: string;
   readonly #maxBody: number;
   readonly #abort = new AbortController();
+  readonly #routes: HttpFrontDoorOptions['routes'];
+  /** Failed-auth and per-principal buckets, kept when a reload rebuilds the auth gate. */
+  readonly #authLimits = new MemoryRateLimitStore();
+  #auth: { config: Gateway['config']; gate: HttpAuthGate } | undefined;
 
   constructor(gateway: Gateway, options: HttpFrontDoorOptions) {
     const http = gateway.config.server.http;
     this.#gateway = gateway;
+    this.#routes = options.routes;
     this.#path = http.path;
     this.#maxBody = http.max_body;
     this.#factory = new McpServerFactory(gateway);
@@ -44,7 +58,7 @@ export class HttpFrontDoor {
       maxBody: http.max_body,
     });
     this.#policy = originPolicy({ bindHost: options.host, allowedHosts: http.allowed_hosts, allowedOrigins: http.allowed_origins });
-    this.#server = createServer((req, res) => {
+    this.#server = createListener(gateway.config.server.tls, (req, res) => {
       this.#route(req, res).catch((error: unknown) => {
         gateway.logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'HTTP request failed');
         sendJsonRpcError(res, 500, -32603, 'internal error in the gateway (see its log)');
@@ -66,14 +80,22 @@ export class HttpFrontDoor {
     });
   }
 
+  /** Open sessions by era: legacy HTTP sessions, and modern-era instances that outlive a request. */
+  sessions(): { legacy: number; modern: number } {
+    const modern = [...this.#factory.live].filter((live) => live.era === 'modern').length;
+    return { legacy: this.#legacy.size, modern };
+  }
+
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(options: HttpFrontDoorOptions): Promise<{ host: string; port: number; url: string }> {
     return new Promise((resolve, reject) => {
+      checkBindAddress(options.host, this.#gateway.config.server.auth, options.allowUnauthenticatedRemote);
       this.#server.once('error', reject);
       this.#server.listen(options.port, options.host, () => {
         const address = this.#server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        resolve({ host: address.address, port: address.port, url: `http://${host}:${address.port}${this.#path}` });
+        const scheme = this.#gateway.config.server.tls ? 'https' : 'http';
+        resolve({ host: address.address, port: address.port, url: `${scheme}://${host}:${address.port}${this.#path}` });
       });
     });
   }
@@ -82,12 +104,17 @@ export class HttpFrontDoor {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && req.method === 'GET') return this.#health(res, false);
     if (path === '/readyz' && req.method === 'GET') return this.#health(res, true);
+    if (this.#routes && (await this.#routes(req, res))) return;
+    if (this.#authGate.serveMetadata(path ?? '/', req, res)) return;
     if (path !== this.#path) return sendJsonRpcError(res, 404, -32601, `not found: the MCP endpoint is ${this.#path}`);
     const refused = this.#policy.check(req.headers.host, req.headers.origin);
     if (refused) return sendJsonRpcError(res, 403, -32000, `Forbidden: ${refused}`);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
       return sendJsonRpcError(res, 405, -32000, 'Method not allowed: use POST, GET or DELETE', { allow: 'GET, POST, DELETE' });
     }
+    // Authenticated before the body is read: an anonymous client cannot make the gateway buffer megabytes.
+    const authInfo = await this.#authGate.admit(req, res);
+    if (authInfo === null) return;
     const body = req.method === 'POST' ? await readBody(req, this.#maxBody) : Buffer.alloc(0);
     if (body === undefined) {
       // The rest of the body is never read: answer, then drop the connection.
@@ -112,9 +139,10 @@ export class HttpFrontDoor {
       const mismatch = this.#paramHeaderMismatch(parsed, request.headers);
       if (mismatch) return sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, (parsed as { id?: unknown }).id);
     }
+    if (this.#scopeChallenge(res, parsed, authInfo)) return;
     const response = legacy
-      ? await this.#legacy.handle(request, parsed)
-      : await this.#modern.fetch(request, parsed === undefined ? {} : { parsedBody: parsed });
+      ? await this.#legacy.handle(request, parsed, authInfo)
+      : await this.#modern.fetch(request, { ...(parsed === undefined ? {} : { parsedBody: parsed }), ...(authInfo ? { authInfo } : {}) });
     await writeResponse(res, response);
   }
 
@@ -122,6 +150,23 @@ export class HttpFrontDoor {
     const message = parsed as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
     if (message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
     return checkParamHeaders(this.#gateway.catalog.tool(message.params.name)?.descriptor, message.params.arguments, headers);
+  }
+
+  /** OAuth step-up: a tools/call one more scope would allow is answered 403 insufficient_scope (the dispatcher still decides). */
+  #scopeChallenge(res: ServerResponse, parsed: unknown, authInfo: AuthInfo | undefined): boolean {
+    const message = parsed as { method?: unknown; params?: { name?: unknown } } | undefined;
+    if (!authInfo || message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return false;
+    const entry = this.#gateway.catalog.tool(message.params.name);
+    const security = this.#gateway.security;
+    if (!entry) return false;
+    return this.#authGate.scopeChallenge(res, authInfo, (principal) => security.policy.rolesThatWouldAllow(principal, namedTarget('tool', entry, security.separator)));
+  }
+
+  /** The auth gate of the current config (rebuilt after a reload changed it). */
+  get #authGate(): HttpAuthGate {
+    const config = this.#gateway.config;
+    if (this.#auth?.config !== config) this.#auth = { config, gate: new HttpAuthGate(config, { logger: this.#gateway.logger, store: this.#authLimits }) };
+    return this.#auth.gate;
   }
 
   async #health(res: ServerResponse, readiness: boolean) {
@@ -132,7 +177,7 @@ export class HttpFrontDoor {
     }
     const report = await this.#gateway.readiness();
     res.writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(report));
+    res.end(JSON.stringify(redactDeep(report, this.#gateway.config.secrets)));
   }
 
   /** Stops accepting connections, closes sessions and streams. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isInitializeRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { type AuthInfo, isInitializeRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Logger } from '../sdk/logger.js';
 import { BoundedEventStore } from './event-store.js';
 import type { McpServerFactory } from './mcp-server.js';
@@ -9,6 +9,8 @@ interface Session {
   lastSeen: number;
   /** Open GET notification streams: a session that holds one is in use, however long it stays quiet. */
   streams: number;
+  /** Who opened it: only the same principal may use it (a leaked session id is no credential). */
+  readonly principal: string | undefined;
 }
 
 const json = (status: number, code: number, message: string) =>
@@ -45,10 +47,11 @@ export class LegacySessions {
     return this.#sessions.size;
   }
 
-  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+  async handle(request: Request, parsedBody: unknown, authInfo?: AuthInfo): Promise<Response> {
     const id = request.headers.get('mcp-session-id');
     if (id) {
-      const session = this.#sessions.get(id);
+      const found = this.#sessions.get(id);
+      const session = found && found.principal === authInfo?.clientId ? found : undefined;
       if (!session) return json(404, -32001, 'Session not found: it was closed or expired — start a new session with initialize');
       session.lastSeen = Date.now();
       if (request.method === 'GET') {
@@ -62,16 +65,16 @@ export class LegacySessions {
           { once: true },
         );
       }
-      return session.transport.handleRequest(request, { parsedBody });
+      return session.transport.handleRequest(request, { parsedBody, ...(authInfo ? { authInfo } : {}) });
     }
-    if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.#open(request, parsedBody);
+    if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.#open(request, parsedBody, authInfo);
     if (request.method !== 'POST') {
       return json(400, -32000, 'Bad Request: Mcp-Session-Id header is required for GET and DELETE');
     }
     return json(400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first to open a session)');
   }
 
-  async #open(request: Request, parsedBody: unknown): Promise<Response> {
+  async #open(request: Request, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<Response> {
     if (this.#sessions.size >= this.#maxSessions) {
       return json(503, -32000, `too many sessions (${this.#maxSessions}, server.http.max_sessions): retry later`);
     }
@@ -81,7 +84,7 @@ export class LegacySessions {
       retryInterval: 2000,
       maxRequestBodySize: this.#maxBody,
       onsessioninitialized: (sessionId) => {
-        this.#sessions.set(sessionId, { transport, lastSeen: Date.now(), streams: 0 });
+        this.#sessions.set(sessionId, { transport, lastSeen: Date.now(), streams: 0, principal: authInfo?.clientId });
       },
       onsessionclosed: (sessionId) => {
         this.#sessions.delete(sessionId);
@@ -90,9 +93,9 @@ export class LegacySessions {
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
     };
-    const server = this.#factory.create({ era: 'legacy' }, true);
+    const server = this.#factory.create({ era: 'legacy', ...(authInfo ? { authInfo } : {}) }, true);
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody });
+    return transport.handleRequest(request, { parsedBody, ...(authInfo ? { authInfo } : {}) });
   }
 
   #sweep() {

@@ -7,10 +7,11 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { Gateway, RequestScope } from '../core/gateway.js';
-import type { Era, Principal } from '../sdk/service-type.js';
+import type { Era } from '../sdk/service-type.js';
+import { ANONYMOUS, principalOf } from '../security/principal.js';
 import { GATEWAY_VERSION } from '../version.js';
 
-export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze([]) as readonly string[] });
+export { ANONYMOUS };
 
 /** A long-lived server instance (stdio connection or legacy HTTP session) that receives change notifications. */
 export interface LiveServer {
@@ -62,20 +63,22 @@ export class McpServerFactory {
     );
     const era: Era = context.era;
     const live: LiveServer = { server, era, subscriptions: new Set() };
-    const scope = (ctx: ServerContext): RequestScope => this.#scope(server, era, ctx, context.authInfo);
+    const scope = (ctx: ServerContext): RequestScope => this.#scope(server, era, ctx, ctx.http?.authInfo ?? context.authInfo);
     const dispatcher = () => this.#gateway.dispatcher;
+    // A legacy session's requests each carry their own credentials; a modern request is its own context.
+    const who = (ctx: ServerContext) => principalOf(ctx.http?.authInfo ?? context.authInfo);
 
-    server.setRequestHandler('tools/list', async (request) => dispatcher().listTools(request.params?.cursor));
+    server.setRequestHandler('tools/list', async (request, ctx) => dispatcher().listTools(request.params?.cursor, who(ctx)));
     server.setRequestHandler('tools/call', async (request, ctx) =>
       dispatcher().callTool(request.params.name, request.params.arguments, scope(ctx)),
     );
-    server.setRequestHandler('prompts/list', async (request) => dispatcher().listPrompts(request.params?.cursor));
+    server.setRequestHandler('prompts/list', async (request, ctx) => dispatcher().listPrompts(request.params?.cursor, who(ctx)));
     server.setRequestHandler('prompts/get', async (request, ctx) =>
       dispatcher().getPrompt(request.params.name, request.params.arguments, scope(ctx)),
     );
-    server.setRequestHandler('resources/list', async (request) => dispatcher().listResources(request.params?.cursor));
-    server.setRequestHandler('resources/templates/list', async (request) =>
-      dispatcher().listResourceTemplates(request.params?.cursor),
+    server.setRequestHandler('resources/list', async (request, ctx) => dispatcher().listResources(request.params?.cursor, who(ctx)));
+    server.setRequestHandler('resources/templates/list', async (request, ctx) =>
+      dispatcher().listResourceTemplates(request.params?.cursor, who(ctx)),
     );
     server.setRequestHandler('resources/read', async (request, ctx) => dispatcher().readResource(request.params.uri, scope(ctx)));
     server.setRequestHandler('completion/complete', async (request, ctx) =>
@@ -112,9 +115,9 @@ export class McpServerFactory {
     return {
       signal: request.signal,
       era,
-      principal: authInfo ? { id: authInfo.clientId, roles: authInfo.scopes } : ANONYMOUS,
+      principal: principalOf(authInfo),
       clientCapabilities,
-      meta: request._meta,
+      meta: withTraceHeaders(request._meta, ctx.http?.req?.headers),
       progress: async (progress, total, message) => {
         if (progressToken === undefined) return;
         await request.notify({
@@ -150,4 +153,15 @@ export class McpServerFactory {
       if (live.era === 'modern' || live.subscriptions.has(uri)) Promise.resolve(live.server.sendResourceUpdated({ uri })).catch(() => {});
     }
   }
+}
+
+/**
+ * W3C trace context travels in `_meta` (`traceparent`, `tracestate`); a client that sent it only as HTTP
+ * headers gets it copied there, so tracing and upstream MCP services see one place. `_meta` wins.
+ */
+function withTraceHeaders(meta: Record<string, unknown> | undefined, headers: Headers | undefined): Record<string, unknown> | undefined {
+  const traceparent = headers?.get('traceparent');
+  if (!traceparent || typeof meta?.traceparent === 'string') return meta;
+  const tracestate = headers?.get('tracestate');
+  return { ...meta, traceparent, ...(tracestate ? { tracestate } : {}) };
 }

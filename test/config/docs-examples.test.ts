@@ -27,6 +27,7 @@ const ENV = {
   MYSQL_DSN: 'app:app-pass@tcp(db.internal:3306)/orders',
   VAULT_TOKEN: 'hvs.docs-example-token',
   WEATHER_API_KEY: 'wx-docs-example-key',
+  MCPEG_ADMIN_KEY: 'docs-example-admin-key-0123456789',
 };
 
 const blocks = yamlBlocks(readFileSync(DOC, 'utf8'));
