@@ -224,9 +224,9 @@ export class Dispatcher {
             if (callSignal.aborted && callSignal.reason instanceof GatewayError) throw callSignal.reason;
             throw this.#redacted(fromService(host.name, error));
           }
-        }),
+        }, call.abort),
       );
-      return await guarded({ service: host.name, method, target, signal });
+      return await guarded({ service: host.name, method, target, signal, abort: (reason) => controller.abort(reason) });
     } catch (error) {
       if (scope.signal.aborted && !(error instanceof GatewayError && error.code === 'CALL_TIMEOUT')) {
         throw new GatewayError('CALL_CANCELLED', `${method} ${target} was cancelled by the client`, { service: host.name, cause: error });

@@ -140,13 +140,19 @@ export class ServiceHost {
   }
 
   /** Runs `handler` through this service's pipeline: breaker, bulkhead, lazy start, timeout. */
-  invoke<T>(method: string, target: string, signal: AbortSignal, handler: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  invoke<T>(
+    method: string,
+    target: string,
+    signal: AbortSignal,
+    handler: (signal: AbortSignal) => Promise<T>,
+    abort?: (reason: unknown) => void,
+  ): Promise<T> {
     if (this.#disposed) {
       return Promise.reject(
         new GatewayError('SERVICE_STOPPING', 'is shutting down and takes no new calls', { service: this.name }),
       );
     }
-    return this.#pipeline<T>((call) => handler(call.signal))({ service: this.name, method, target, signal });
+    return this.#pipeline<T>((call) => handler(call.signal))({ service: this.name, method, target, signal, ...(abort ? { abort } : {}) });
   }
 
   /** Starts the service (and its dependencies first) unless it runs already. Safe to call concurrently. */

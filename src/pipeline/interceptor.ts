@@ -7,6 +7,11 @@ export interface Call {
   readonly target: string;
   /** Aborted by the client's cancellation, the timeout or shutdown. Interceptors may replace it. */
   readonly signal: AbortSignal;
+  /**
+   * Aborts `signal`, when the caller owns its controller. An interceptor that must stop the call (the
+   * timeout) uses it instead of linking a controller of its own: one less allocation per call.
+   */
+  readonly abort?: (reason: unknown) => void;
 }
 
 /** The rest of the pipeline: runs the call and resolves with its result. */

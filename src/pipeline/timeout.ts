@@ -10,12 +10,14 @@ import { linkedAbort } from './linked-abort.js';
  */
 export function timeout(options: { ms: number }): Interceptor {
   return (next) => async (call) => {
-    const link = linkedAbort(call.signal);
-    const { controller } = link;
+    // The caller's own controller when it lends it; otherwise one linked to the caller's signal.
+    const link = call.abort ? undefined : linkedAbort(call.signal);
+    const abort = call.abort ?? ((reason: unknown) => link!.controller.abort(reason));
+    const signal = link ? link.controller.signal : call.signal;
     // The error (and its stack) is built only when the timer fires: most calls never need it.
     const timer = setTimeout(
       () =>
-        controller.abort(
+        abort(
           new GatewayError('CALL_TIMEOUT', `${call.method} ${call.target} timed out after ${options.ms} ms`, {
             service: call.service,
             data: { timeoutMs: options.ms },
@@ -23,7 +25,6 @@ export function timeout(options: { ms: number }): Interceptor {
         ),
       options.ms,
     );
-    const signal = controller.signal;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(signal.reason);
@@ -31,10 +32,10 @@ export function timeout(options: { ms: number }): Interceptor {
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([next({ ...call, signal }), aborted]);
+      return await Promise.race([next(link ? { ...call, signal, abort } : call), aborted]);
     } finally {
       clearTimeout(timer);
-      link.unlink();
+      link?.unlink();
       if (onAbort) signal.removeEventListener('abort', onAbort);
       aborted.catch(() => {});
     }

@@ -4,6 +4,7 @@ import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextp
 import type { Gateway } from '../core/gateway.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { McpServerFactory } from './mcp-server.js';
+import { linkedAbort } from '../pipeline/linked-abort.js';
 import { readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
 import { originPolicy } from './origin-policy.js';
 import { checkParamHeaders } from './param-headers.js';
@@ -123,9 +124,13 @@ export class HttpFrontDoor {
         connection: 'close',
       });
     }
-    const closed = new AbortController();
-    res.on('close', () => closed.abort());
-    const request = toRequest(req, body, AbortSignal.any([closed.signal, this.#abort.signal]));
+    // Aborted when the client goes away before its answer is complete, or when the front door closes.
+    const link = linkedAbort(this.#abort.signal);
+    res.once('close', () => {
+      link.unlink();
+      if (!res.writableFinished) link.controller.abort();
+    });
+    const request = toRequest(req, body, link.controller.signal);
     let parsed: unknown;
     if (body.length > 0) {
       try {

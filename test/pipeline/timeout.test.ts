@@ -15,6 +15,26 @@ describe('timeout', () => {
     expect(seen?.aborted).toBe(true);
   });
 
+  it("with the caller's controller lent (call.abort), aborts that one and passes its signal on unchanged", async () => {
+    const owner = new AbortController();
+    let seen: AbortSignal | undefined;
+    const invoke = timeout({ ms: 20 })(async (c: Call) => {
+      seen = c.signal;
+      return new Promise(() => {});
+    });
+    const lent: Call = { ...call(), signal: owner.signal, abort: (reason) => owner.abort(reason) };
+    await expect(invoke(lent)).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+    expect(seen).toBe(owner.signal);
+    expect(owner.signal.reason).toMatchObject({ code: 'CALL_TIMEOUT' });
+  });
+
+  it('without a lent controller, a timeout leaves the caller\'s signal alone', async () => {
+    const caller = call();
+    const invoke = timeout({ ms: 20 })(async () => new Promise(() => {}));
+    await expect(invoke(caller)).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+    expect(caller.signal.aborted).toBe(false);
+  });
+
   it('passes results through and composes in order (first runs outermost)', async () => {
     const order: string[] = [];
     const tag = (name: string) => (next: (c: Call) => Promise<unknown>) => async (c: Call) => {
