@@ -2,6 +2,16 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Entity, Relation } from './export-format.js';
 import { readEntities, readRelations } from './transfer.js';
 
+/** The SQL function that lower-cases as JavaScript does and tests for a substring. */
+const CONTAINS_LOWER = 'mcpeg_contains_lower';
+/** A GLOB pattern matching text with any character outside ASCII. */
+const NON_ASCII_GLOB = `*[^${String.fromCharCode(1)}-${String.fromCharCode(127)}]*`;
+
+/** SQL: `column` contains :needle once lower-cased the way JavaScript does it. */
+function contains(column: string): string {
+  return `((${column} GLOB :nonascii AND ${CONTAINS_LOWER}(${column}, :needle)) OR (NOT ${column} GLOB :nonascii AND instr(lower(${column}), :needle) > 0))`;
+}
+
 export interface Graph {
   entities: Entity[];
   relations: Relation[];
@@ -28,6 +38,8 @@ export class GraphStore {
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
+    // JavaScript's lower-casing, for text SQLite's lower() would get wrong (it folds ASCII only).
+    db.function(CONTAINS_LOWER, { deterministic: true }, (text: unknown, needle: unknown) => (String(text).toLowerCase().includes(String(needle)) ? 1 : 0));
   }
 
   /** Creates the entities whose names are new; returns those it created, as given. */
@@ -113,13 +125,19 @@ export class GraphStore {
    * touches one of them.
    */
   searchNodes(query: string, signal?: AbortSignal): Graph {
-    const needle = query.toLowerCase();
-    const matches = (text: string) => text.toLowerCase().includes(needle);
+    const params = { needle: query.toLowerCase(), nonascii: NON_ASCII_GLOB };
     return this.#db.transaction(() => {
       signal?.throwIfAborted();
-      const entities = readEntities(this.#db).filter(
-        (entity) => matches(entity.name) || matches(entity.entityType) || entity.observations.some(matches),
-      );
+      // Filtered in SQLite, so only matching entities are read: ASCII text with SQLite's lower(),
+      // anything else with JavaScript's (see CONTAINS_LOWER) — the same answer, far fewer rows.
+      const ids = this.#db
+        .prepare<[typeof params], number>(
+          `SELECT id FROM entities WHERE ${contains('name')} OR ${contains('entity_type')}
+             OR id IN (SELECT entity_id FROM observations WHERE ${contains('content')}) ORDER BY id`,
+        )
+        .pluck()
+        .all(params);
+      const entities = ids.length === 0 ? [] : readEntities(this.#db, 'WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
       return { entities, relations: this.#touching(entities) };
     })();
   }
@@ -141,7 +159,11 @@ export class GraphStore {
 
   #touching(entities: readonly Entity[]): Relation[] {
     if (entities.length === 0) return [];
-    const names = new Set(entities.map((entity) => entity.name));
-    return readRelations(this.#db).filter((relation) => names.has(relation.from) || names.has(relation.to));
+    return this.#db
+      .prepare<[{ names: string }], Relation>(
+        `SELECT from_name AS "from", to_name AS "to", relation_type AS relationType FROM relations
+         WHERE from_name IN (SELECT value FROM json_each(:names)) OR to_name IN (SELECT value FROM json_each(:names)) ORDER BY id`,
+      )
+      .all({ names: JSON.stringify(entities.map((entity) => entity.name)) });
   }
 }

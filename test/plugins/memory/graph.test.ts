@@ -22,6 +22,34 @@ describe('memory knowledge graph', () => {
     expect(await ok('read_graph')).toEqual({ entities: [{ name: 'twin', entityType: 'first', observations: [] }], relations: [relation] });
   });
 
+  it('search_nodes matches as JavaScript lower-cases, non-ASCII text included, with the relations touching the matches', async () => {
+    const { ok } = caller(await memoryGateway(join(tempDir(), 'g.json')));
+    const entities = [
+      { name: 'Kelvin \u212A scale', entityType: 'unit', observations: [] },
+      { name: 'ÉCOLE', entityType: 'place', observations: ['in Lyon'] },
+      { name: 'city', entityType: 'place', observations: ['\u0130stanbul by the Bosphorus'] },
+      { name: 'plain', entityType: 'Thing', observations: ['NOTHING special', '100% ascii'] },
+      { name: 'Straße', entityType: 'road', observations: [] },
+    ];
+    await ok('create_entities', { entities });
+    const relations = [
+      { from: 'ÉCOLE', to: 'city', relationType: 'near' },
+      { from: 'plain', to: 'Straße', relationType: 'on' },
+      { from: 'ghost', to: 'nobody', relationType: 'haunts' },
+    ];
+    await ok('create_relations', { relations });
+    // The reference's rule, applied here in JavaScript: name, type or an observation contains the query, lower-cased.
+    const expected = (query: string) => {
+      const needle = query.toLowerCase();
+      const hit = entities.filter((e) => [e.name, e.entityType, ...e.observations].some((text) => text.toLowerCase().includes(needle)));
+      const names = new Set(hit.map((e) => e.name));
+      return { entities: hit, relations: relations.filter((r) => names.has(r.from) || names.has(r.to)) };
+    };
+    for (const query of ['k', 'K', 'école', 'i\u0307stanbul', 'stanbul', 'STRASSE', 'straße', 'thing', '%', '_', 'ascii', '', 'zzz']) {
+      expect(await ok('search_nodes', { query }), query).toEqual(expected(query));
+    }
+  });
+
   it('a failed add_observations writes nothing, even for the entities before the unknown one', async () => {
     const { ok, call } = caller(await memoryGateway(join(tempDir(), 'g.json')));
     await ok('create_entities', { entities: [{ name: 'known', entityType: 't', observations: ['a'] }] });
