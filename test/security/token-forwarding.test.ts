@@ -1,6 +1,9 @@
 // The client's credential never travels upstream: a real upstream MCP server over HTTP records the
 // headers of every request it gets while authenticated clients (API key, OAuth token) call through
-// the gateway in both eras. Nothing of their credentials may appear there.
+// the gateway in both eras. Nothing of their credentials may appear there — nor at a REST API behind a
+// `rest` service, which gets its own configured credential and nothing else.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/security/api-key-hash.js';
@@ -67,4 +70,40 @@ authorization:
       }
     }, 60_000);
   }
+
+  it('a rest service sends its own credential, never the client\'s', async () => {
+    const received: IncomingHttpHeaders[] = [];
+    const api = createServer((req, res) => {
+      received.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const gateway = await gatewayOnHttp(`server: { auth: { mode: api_keys, api_keys: [{ principal: c, hash: ${hashApiKey(API_KEY)} }] } }
+services:
+  api: { driver: rest, base_url: "http://127.0.0.1:${(api.address() as AddressInfo).port}", auth: { type: bearer, token: service-own-token } }
+authorization:
+  policies: [{ effect: allow, roles: ["*"] }]
+`);
+    try {
+      for (const headers of [{ Authorization: `Bearer ${API_KEY}` }, { 'X-API-Key': API_KEY }]) {
+        const client = new Client({ name: 'downstream', version: '1' });
+        await client.connect(new StreamableHTTPClientTransport(gateway.url, { requestInit: { headers } }));
+        try {
+          expect(resultText(await client.callTool({ name: 'api__request', arguments: { path: '/things' } }))).toContain('ok');
+        } finally {
+          await client.close();
+        }
+      }
+      expect(received).toHaveLength(2);
+      expect(JSON.stringify(received)).not.toContain(API_KEY);
+      for (const headers of received) {
+        expect(headers.authorization).toBe('Bearer service-own-token');
+        expect(headers['x-api-key']).toBeUndefined();
+      }
+    } finally {
+      await gateway.close();
+      api.close();
+    }
+  }, 60_000);
 });
