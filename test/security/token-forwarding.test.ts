@@ -86,7 +86,7 @@ authorization:
   policies: [{ effect: allow, roles: ["*"] }]
 `);
     try {
-      for (const headers of [{ Authorization: `Bearer ${API_KEY}` }, { 'X-API-Key': API_KEY }]) {
+      for (const headers of [{ Authorization: `Bearer ${API_KEY}` }, { 'X-API-Key': API_KEY }] as Record<string, string>[]) {
         const client = new Client({ name: 'downstream', version: '1' });
         await client.connect(new StreamableHTTPClientTransport(gateway.url, { requestInit: { headers } }));
         try {

@@ -45,6 +45,11 @@ export class PostgresEngine implements SqlEngine {
     return `$${index + 1}`;
   }
 
+  poolStats() {
+    const pool = this.#pool;
+    return pool && { size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: this.#ctx.config.pool.max_connections };
+  }
+
   async connect(signal: AbortSignal): Promise<void> {
     const pg = await this.#ctx.importDriver<PgModule>('pg');
     const pool = await createPool(pg, this.#ctx.config, this.#settings, this.#timeouts, this.#ctx.name);

@@ -76,6 +76,8 @@ export interface SqlEngine {
    * constraint, a write refused by the read-only transaction) — the caller's problem, not the service's.
    */
   classify(error: unknown): 'connection' | 'timeout' | 'statement';
+  /** Counts of the engine's connection pool, for /metrics; undefined while not connected or without a pool. */
+  poolStats?(): { size: number; idle: number; waiting: number; max: number } | undefined;
   /** The plan of a statement, never executing it (plain EXPLAIN in a read-only transaction). */
   explain(sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryOutcome>;
 }

@@ -64,6 +64,12 @@ class SqlService {
     return this.#engine.close();
   }
 
+  /** The pool's counts where the engine reports them (postgres), for the gateway's metrics. */
+  stats() {
+    const pool = this.#engine.poolStats?.();
+    return pool ? { pool } : {};
+  }
+
   async health(signal: AbortSignal) {
     await this.#guard(signal, () => this.#engine.ping(signal));
     return { healthy: true, detail: this.#engine.address };

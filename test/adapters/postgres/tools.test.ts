@@ -82,6 +82,14 @@ describe.skipIf(!reachable)('postgres service type: tools against a real server'
     await db?.drop();
   });
 
+  it('reports its pool for /metrics: connections open and idle, calls waiting, the configured maximum', async () => {
+    await structured('pg__query', { sql: 'select 1' });
+    const pool = gateway.host('pg')!.instance.stats?.().pool;
+    expect(pool).toMatchObject({ max: 3, waiting: 0 });
+    expect(pool!.size).toBeGreaterThanOrEqual(1);
+    expect(pool!.idle).toBeLessThanOrEqual(pool!.size);
+  });
+
   it('lists tables and views of the user schemas, not the system catalogs', async () => {
     const { tables } = await structured('pg__list_tables');
     expect(tables).toEqual(
