@@ -4,12 +4,12 @@ import { readEntities, readRelations } from './transfer.js';
 
 /** The SQL function that lower-cases as JavaScript does and tests for a substring. */
 const CONTAINS_LOWER = 'mcpeg_contains_lower';
-/** A GLOB pattern matching text with any character outside ASCII. */
-const NON_ASCII_GLOB = `*[^${String.fromCharCode(1)}-${String.fromCharCode(127)}]*`;
-
-/** SQL: `column` contains :needle once lower-cased the way JavaScript does it. */
+/**
+ * SQL: `column` contains :needle once lower-cased the way JavaScript does it. ASCII text (as many bytes
+ * as characters) goes through SQLite's own lower(); anything else through CONTAINS_LOWER.
+ */
 function contains(column: string): string {
-  return `((${column} GLOB :nonascii AND ${CONTAINS_LOWER}(${column}, :needle)) OR (NOT ${column} GLOB :nonascii AND instr(lower(${column}), :needle) > 0))`;
+  return `(CASE WHEN octet_length(${column}) = length(${column}) THEN instr(lower(${column}), :needle) > 0 ELSE ${CONTAINS_LOWER}(${column}, :needle) END)`;
 }
 
 export interface Graph {
@@ -125,7 +125,7 @@ export class GraphStore {
    * touches one of them.
    */
   searchNodes(query: string, signal?: AbortSignal): Graph {
-    const params = { needle: query.toLowerCase(), nonascii: NON_ASCII_GLOB };
+    const params = { needle: query.toLowerCase() };
     return this.#db.transaction(() => {
       signal?.throwIfAborted();
       // Filtered in SQLite, so only matching entities are read: ASCII text with SQLite's lower(),
