@@ -123,8 +123,8 @@ export default {
               'for every request — after converting the Node request into a web `Request`, so it lands near the SDK default rather than near bare Node. ' +
               'A CPU profile of the gateway under this load (modern era, 2026-11-22) puts 16 % in garbage collection; about 15 % (inclusive) in building ' +
               'the undici `Request`/`Headers`; 8 % in zod parsing of the messages; an `SdkError` (with its stack) constructed for every request when the ' +
-              "per-request server's transport closes; and an `AbortController` aborted (a `DOMException` created) on every response's `close` " +
-              '(`src/transports/http.ts`), finished or not. The fast path is issue 9.',
+              "per-request server's transport closes. (An abort error built on every response's `close` was removed since.) " +
+              'Reaching the targets needs a native path for `tools/call` that does not go through `createMcpHandler` (issue 9).',
           ]
         : []),
     ];

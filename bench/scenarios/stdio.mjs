@@ -45,10 +45,10 @@ export default {
     'CPU and peak RSS are those of the server process (the gateway or the SDK server), not of the client.',
     ...(rows['MCPEG stdio'].callsPerSecond < rows['SDK stdio server'].callsPerSecond
       ? [
-          '**Target not met.** A CPU profile of the gateway under this load (2026-11-22) shows per-call costs the SDK server does not have: ' +
-            'three `AbortController`s per call — the SDK\'s own per request, a linked one in the timeout interceptor (`src/pipeline/timeout.ts`) ' +
-            'and another in the dispatcher (`src/core/dispatcher.ts`), each with abort listeners added and removed — about 16 % of the time inclusive ' +
-            'in the timeout interceptor and `linked-abort`, and 18 % in garbage collection. The fast path is issue 9.',
+          '**Target not met.** MCPEG runs the same SDK `Server` as the reference and then its own call path: catalog lookup, argument ' +
+            'validation, the service pipeline (timeout, breaker, bulkhead, memory guard) and the error boundary. Since the first profile the call path ' +
+            'uses one `AbortController` per call instead of three (about 20 → 13 µs per dispatch); what is left is mostly allocation in the SDK ' +
+            'request handling and the pipeline. The fast path is issue 9.',
         ]
       : []),
   ],
