@@ -6,6 +6,21 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 const HEADER_NAME_MESSAGE = 'is not a valid HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)';
+/** Headers a caller, a parameter or a document may never set: they carry credentials or frame the request. */
+export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'te',
+  'upgrade',
+  'trailer',
+]);
+
 export const headerName = () => z.string().regex(HEADER_NAME, HEADER_NAME_MESSAGE);
 export const headerValue = () => z.string().regex(HEADER_VALUE, 'may not contain line breaks or NUL characters');
 

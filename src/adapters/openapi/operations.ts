@@ -1,3 +1,4 @@
+import { FORBIDDEN_HEADERS, HEADER_NAME } from '../http-client/config.js';
 import type { ParameterPlacement } from '../http-client/request-builder.js';
 import type { SchemaConverter } from './json-schema.js';
 import { dereference, isRecord, UnsupportedReference } from './refs.js';
@@ -7,22 +8,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * Header parameters left out: those OpenAPI says to ignore (the HTTP layer sets them), and those that
  * carry credentials or frame the request, which a document must not hand to a caller.
  */
-const IGNORED_HEADERS = new Set([
-  'accept',
-  'content-type',
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'te',
-  'upgrade',
-  'trailer',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const IGNORED_HEADERS = new Set(['accept', 'content-type', ...FORBIDDEN_HEADERS]);
 const MAX_NAME = 64;
 const MAX_DESCRIPTION = 2000;
 

@@ -1,27 +1,12 @@
 import { fromJsonSchema } from '@modelcontextprotocol/server';
 import { z } from '../../sdk/index.js';
-import { headerMap, headerName, httpClientShape } from '../http-client/config.js';
+import { FORBIDDEN_HEADERS, headerMap, headerName, httpClientShape } from '../http-client/config.js';
 import { templateNames } from '../http-client/confined-url.js';
 import { selectorSteps } from '../http-client/select.js';
 
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type Method = (typeof METHODS)[number];
 const method = () => z.preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.enum(METHODS));
-
-/** Headers a caller or a parameter may never set: they carry credentials or frame the request. */
-export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'te',
-  'upgrade',
-  'trailer',
-]);
 
 /** Headers the generic request tool accepts from a caller without configuration. */
 export const DEFAULT_ALLOWED_HEADERS = [

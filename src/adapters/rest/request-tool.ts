@@ -6,7 +6,8 @@ import type { HttpClient, OutgoingRequest } from '../http-client/http-client.js'
 import { appendQuery, ArgumentRefused } from '../http-client/request-builder.js';
 import { callHttpTool } from '../http-client/tool-call.js';
 import { combinedAnnotations } from '../http-client/method-annotations.js';
-import { FORBIDDEN_HEADERS, type Method } from './config.js';
+import { FORBIDDEN_HEADERS } from '../http-client/config.js';
+import type { Method } from './config.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const QUERY_VALUE = { type: ['string', 'number', 'boolean'] };
