@@ -2,6 +2,7 @@
  * `mcpeg/sdk` — the public API for service-type and plugin authors. Built-in adapters and plugins use
  * exactly this surface. See docs/plugins.md.
  */
+export { ByteLruCache } from './byte-lru-cache.js';
 export { defineServiceType } from './define-service-type.js';
 export { ERROR_CODES, GatewayError, isGatewayError } from './errors.js';
 export type { ErrorCode, GatewayErrorOptions } from './errors.js';

@@ -1,3 +1,5 @@
+import { ByteLruCache } from '../../sdk/index.js';
+
 /** What the cache keeps of a response: enough to answer the same GET again. */
 export interface CachedResponse {
   readonly status: number;
@@ -9,7 +11,6 @@ export interface CachedResponse {
 interface Entry {
   readonly response: CachedResponse;
   readonly expires: number;
-  readonly bytes: number;
 }
 
 /**
@@ -20,18 +21,15 @@ interface Entry {
  * @example const cache = new ResponseCache({ ttlMs: 300_000, maxEntries: 500, maxBytes: 50e6 });
  */
 export class ResponseCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: ByteLruCache<Entry>;
   readonly #ttlMs: number;
-  readonly #maxEntries: number;
-  readonly #maxBytes: number;
   readonly #now: () => number;
-  #bytes = 0;
 
   constructor(options: { ttlMs: number; maxEntries: number; maxBytes: number; now?: () => number }) {
     this.#ttlMs = options.ttlMs;
-    this.#maxEntries = options.maxEntries;
-    this.#maxBytes = options.maxBytes;
     this.#now = options.now ?? Date.now;
+    // Headers and URL are counted by a flat allowance; the body by its length.
+    this.#entries = new ByteLruCache<Entry>(options.maxBytes, (entry) => entry.response.body.length + 256, { maxEntries: options.maxEntries });
   }
 
   get size(): number {
@@ -41,38 +39,21 @@ export class ResponseCache {
   get(key: string): CachedResponse | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
+    if (entry.expires > this.#now()) return entry.response;
     this.#entries.delete(key);
-    if (entry.expires <= this.#now()) {
-      this.#bytes -= entry.bytes;
-      return undefined;
-    }
-    this.#entries.set(key, entry); // most recently used goes last
-    return entry.response;
+    return undefined;
   }
 
   set(key: string, response: CachedResponse): void {
-    const bytes = response.body.length + key.length + 256;
-    if (bytes > this.#maxBytes) return;
-    this.delete(key);
-    this.#entries.set(key, { response, expires: this.#now() + this.#ttlMs, bytes });
-    this.#bytes += bytes;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.bytes;
-    }
+    this.#entries.set(key, { response, expires: this.#now() + this.#ttlMs });
   }
 
   delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (!entry) return;
     this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
   }
 
   clear(): void {
     this.#entries.clear();
-    this.#bytes = 0;
   }
 }
 

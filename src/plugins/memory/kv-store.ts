@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { ByteLruCache } from './lru-cache.js';
+import { ByteLruCache } from '../../sdk/index.js';
 import { prefixUpperBound } from './keys.js';
 
 /** One live key–value entry: the value as stored JSON text, times in ms since 1970. */

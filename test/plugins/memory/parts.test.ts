@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportLines, parseExport } from '../../../src/plugins/memory/export-format.js';
 import { prefixUpperBound } from '../../../src/plugins/memory/keys.js';
-import { ByteLruCache } from '../../../src/plugins/memory/lru-cache.js';
+import { ByteLruCache } from '../../../src/sdk/byte-lru-cache.js';
 import { scope } from '../../helpers/scope.js';
 import { cleanup, memoryGateway, tempDir } from './memory-fixture.js';
 

@@ -2,9 +2,10 @@
 const ENTRY_OVERHEAD = 96;
 
 /**
- * A least-recently-used cache bounded by bytes, not entries: strings count two bytes per UTF-16 unit,
- * plus a fixed overhead per entry. An entry larger than the whole budget is not cached. A budget of 0
- * caches nothing.
+ * A least-recently-used cache bounded by bytes (and optionally by entries): the key counts two bytes
+ * per UTF-16 unit, the value what `sizeOf` says, plus a fixed overhead per entry. An entry larger than
+ * the whole budget is not cached; a budget of 0 caches nothing. Used by the memory plugin's read cache
+ * and the HTTP services' response cache; plugins may use it too.
  *
  * @example
  * const cache = new ByteLruCache<string>(1_000_000, (value) => value.length * 2);
@@ -14,13 +15,15 @@ export class ByteLruCache<V> {
   readonly #entries = new Map<string, { value: V; bytes: number }>();
   readonly #maxBytes: number;
   readonly #sizeOf: (value: V) => number;
+  readonly #maxEntries: number;
   #bytes = 0;
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes: number, sizeOf: (value: V) => number) {
+  constructor(maxBytes: number, sizeOf: (value: V) => number, options: { maxEntries?: number } = {}) {
     this.#maxBytes = maxBytes;
     this.#sizeOf = sizeOf;
+    this.#maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   }
 
   get bytes(): number {
@@ -55,7 +58,7 @@ export class ByteLruCache<V> {
     this.#entries.set(key, { value, bytes });
     this.#bytes += bytes;
     for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes) break;
+      if (this.#bytes <= this.#maxBytes && this.#entries.size <= this.#maxEntries) break;
       this.#entries.delete(oldest);
       this.#bytes -= entry.bytes;
     }
