@@ -143,6 +143,10 @@ export const serverSchema = z.strictObject({
   metrics: metricsEndpoint.default({ enabled: false, path: '/metrics' }),
   auth: authSchema.default(authSchema.parse({})).describe('Who may call the HTTP front door: none, api_keys or oauth (see docs/security.md)'),
   tls: tlsSchema.optional().describe('Serve HTTPS directly (certificate and key paths)'),
+  fast_path: z
+    .boolean()
+    .default(true)
+    .describe('Serve plain tools/call requests (HTTP and stdio) without the SDK request machinery: same answers, several times the throughput. false sends everything through the SDK'),
 });
 
 const tracing = z.strictObject({

@@ -3,15 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { Gateway } from '../core/gateway.js';
 import { LegacySessions } from './legacy-sessions.js';
-import { McpServerFactory } from './mcp-server.js';
+import { McpServerFactory, withTraceHeaders } from './mcp-server.js';
 import { linkedAbort } from '../pipeline/linked-abort.js';
-import { readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
+import { CallStream } from './call-stream.js';
+import { legacyEra, modernEra } from './fast-call-eras.js';
+import { legacyToolCall, modernToolCall, serveFastToolCall } from './fast-tool-call.js';
+import { nodeHeaders, readBody, sendJsonRpcError, toRequest, writeResponse } from './node-bridge.js';
 import { originPolicy } from './origin-policy.js';
 import { checkParamHeaders } from './param-headers.js';
 import { namedTarget } from '../security/call-guard.js';
 import { HttpAuthGate } from '../security/http-auth.js';
 import { checkBindAddress, createListener } from '../security/listener.js';
 import { MemoryRateLimitStore } from '../security/rate-limit.js';
+import { principalOf } from '../security/principal.js';
 import { redactDeep } from '../security/redact.js';
 
 export interface HttpFrontDoorOptions {
@@ -37,6 +41,7 @@ export class HttpFrontDoor {
   readonly #policy;
   readonly #path: string;
   readonly #maxBody: number;
+  readonly #fastPath: boolean;
   readonly #abort = new AbortController();
   readonly #routes: HttpFrontDoorOptions['routes'];
   /** Failed-auth and per-principal buckets, kept when a reload rebuilds the auth gate. */
@@ -49,6 +54,7 @@ export class HttpFrontDoor {
     this.#routes = options.routes;
     this.#path = http.path;
     this.#maxBody = http.max_body;
+    this.#fastPath = gateway.config.server.fast_path;
     this.#factory = new McpServerFactory(gateway);
     this.#modern = createMcpHandler((ctx) => this.#factory.create(ctx), { legacy: 'reject', maxRequestBodySize: http.max_body });
     this.#legacy = new LegacySessions({
@@ -124,13 +130,6 @@ export class HttpFrontDoor {
         connection: 'close',
       });
     }
-    // Aborted when the client goes away before its answer is complete, or when the front door closes.
-    const link = linkedAbort(this.#abort.signal);
-    res.once('close', () => {
-      link.unlink();
-      if (!res.writableFinished) link.controller.abort();
-    });
-    const request = toRequest(req, body, link.controller.signal);
     let parsed: unknown;
     if (body.length > 0) {
       try {
@@ -139,6 +138,14 @@ export class HttpFrontDoor {
         return sendJsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
       }
     }
+    // Aborted when the client goes away before its answer is complete, or when the front door closes.
+    const link = linkedAbort(this.#abort.signal);
+    res.once('close', () => {
+      link.unlink();
+      if (!res.writableFinished) link.controller.abort();
+    });
+    if (this.#fastPath && parsed !== undefined && (await this.#serveFast(req, res, body, parsed, authInfo, link.controller))) return;
+    const request = toRequest(req, body, link.controller.signal);
     const legacy = req.headers['mcp-session-id'] !== undefined || (await isLegacyRequest(request, parsed, { maxRequestBodySize: this.#maxBody }));
     if (!legacy) {
       const mismatch = this.#paramHeaderMismatch(parsed, request.headers);
@@ -149,6 +156,55 @@ export class HttpFrontDoor {
       ? await this.#legacy.handle(request, parsed, authInfo)
       : await this.#modern.fetch(request, { ...(parsed === undefined ? {} : { parsedBody: parsed }), ...(authInfo ? { authInfo } : {}) });
     await writeResponse(res, response);
+  }
+
+  /**
+   * The fast path: a plain `tools/call` (either era) runs straight through the dispatcher and is
+   * answered here, without a web Request, an SDK transport or a per-request SDK Server. Returns false
+   * for anything else, which the SDK then serves as before; an unusual outcome is handed to the SDK
+   * to encode. `server.fast_path: false` turns it off.
+   */
+  async #serveFast(req: IncomingMessage, res: ServerResponse, body: Buffer, parsed: unknown, authInfo: AuthInfo | undefined, controller: AbortController): Promise<boolean> {
+    const sessionId = req.headers['mcp-session-id'];
+    const call = sessionId === undefined ? modernToolCall(req, parsed) : legacyToolCall(req, parsed);
+    if (!call) return false;
+    const session = typeof sessionId === 'string' ? this.#legacy.fastSession(sessionId, authInfo) : undefined;
+    if (sessionId !== undefined && !session) return false;
+    const headers = nodeHeaders(req);
+    if (!session) {
+      const mismatch = checkParamHeaders(this.#gateway.catalog.tool(call.name)?.descriptor, call.arguments, headers);
+      if (mismatch) {
+        sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, call.id);
+        return true;
+      }
+    }
+    if (this.#scopeChallenge(res, parsed, authInfo)) return true;
+    const stream = new CallStream(res, session ? { 'mcp-session-id': session.id } : {});
+    const signal = controller.signal;
+    const untrack = session?.track(call.id, { stream, controller });
+    try {
+      await serveFastToolCall({
+        call,
+        stream,
+        era: session ? legacyEra(call, stream, session.server, signal, this.#factory) : modernEra(call, stream, this.#factory),
+        signal,
+        principal: principalOf(authInfo),
+        meta: withTraceHeaders(call.meta, headers),
+        dispatch: (name, args, scope) => this.#gateway.dispatcher.callTool(name, args, scope),
+        handOff: async (outcome) => {
+          // From here the SDK answers: messages related to the call (a legacy MRTR shim's push requests) take its stream.
+          untrack?.();
+          const request = toRequest(req, body, signal);
+          this.#factory.handOff(request, call.id, outcome);
+          const auth = authInfo ? { authInfo } : {};
+          const response = session ? await this.#legacy.handle(request, parsed, authInfo) : await this.#modern.fetch(request, { parsedBody: parsed, ...auth });
+          await writeResponse(res, response);
+        },
+      });
+    } finally {
+      untrack?.();
+    }
+    return true;
   }
 
   #paramHeaderMismatch(parsed: unknown, headers: Headers): string | undefined {

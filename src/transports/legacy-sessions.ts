@@ -1,11 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { type AuthInfo, isInitializeRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { type AuthInfo, isInitializeRequest, type RequestId, type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Logger } from '../sdk/logger.js';
+import type { CallStream } from './call-stream.js';
 import { BoundedEventStore } from './event-store.js';
 import type { McpServerFactory } from './mcp-server.js';
 
+/** A call the fast path runs in a session: messages related to it go out on its own answer. */
+interface FastCallRoute {
+  readonly stream: CallStream;
+  readonly controller: AbortController;
+}
+
+/** What the fast path needs of a session. */
+export interface FastSession {
+  readonly id: string;
+  readonly server: Server;
+  /** Routes messages related to `callId` to `stream` and lets cancellation and session close abort it; returns the untrack function. */
+  track(callId: RequestId, route: FastCallRoute): () => void;
+}
+
 interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly server: Server;
+  readonly fastCalls: Map<RequestId, FastCallRoute>;
   lastSeen: number;
   /** Open GET notification streams: a session that holds one is in use, however long it stays quiet. */
   streams: number;
@@ -47,6 +64,23 @@ export class LegacySessions {
     return this.#sessions.size;
   }
 
+  /** The open session `id` of this principal, for a call the fast path serves; undefined sends the request the SDK's way. */
+  fastSession(id: string, authInfo?: AuthInfo): FastSession | undefined {
+    const session = this.#sessions.get(id);
+    if (!session || session.principal !== authInfo?.clientId) return undefined;
+    session.lastSeen = Date.now();
+    return {
+      id,
+      server: session.server,
+      track: (callId, route) => {
+        session.fastCalls.set(callId, route);
+        return () => {
+          if (session.fastCalls.get(callId) === route) session.fastCalls.delete(callId);
+        };
+      },
+    };
+  }
+
   async handle(request: Request, parsedBody: unknown, authInfo?: AuthInfo): Promise<Response> {
     const id = request.headers.get('mcp-session-id');
     if (id) {
@@ -54,6 +88,7 @@ export class LegacySessions {
       const session = found && found.principal === authInfo?.clientId ? found : undefined;
       if (!session) return json(404, -32001, 'Session not found: it was closed or expired — start a new session with initialize');
       session.lastSeen = Date.now();
+      if (session.fastCalls.size > 0) cancelFastCalls(session, parsedBody);
       if (request.method === 'GET') {
         session.streams++;
         request.signal.addEventListener(
@@ -78,13 +113,15 @@ export class LegacySessions {
     if (this.#sessions.size >= this.#maxSessions) {
       return json(503, -32000, `too many sessions (${this.#maxSessions}, server.http.max_sessions): retry later`);
     }
+    const server = this.#factory.create({ era: 'legacy', ...(authInfo ? { authInfo } : {}) }, true);
+    const fastCalls = new Map<RequestId, FastCallRoute>();
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: new BoundedEventStore(),
       retryInterval: 2000,
       maxRequestBodySize: this.#maxBody,
       onsessioninitialized: (sessionId) => {
-        this.#sessions.set(sessionId, { transport, lastSeen: Date.now(), streams: 0, principal: authInfo?.clientId });
+        this.#sessions.set(sessionId, { transport, server, fastCalls, lastSeen: Date.now(), streams: 0, principal: authInfo?.clientId });
       },
       onsessionclosed: (sessionId) => {
         this.#sessions.delete(sessionId);
@@ -92,8 +129,15 @@ export class LegacySessions {
     });
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      for (const route of fastCalls.values()) route.controller.abort(new Error('the session was closed'));
     };
-    const server = this.#factory.create({ era: 'legacy', ...(authInfo ? { authInfo } : {}) }, true);
+    // Requests and notifications related to a call the fast path serves go out on that call's own answer.
+    const sendViaTransport = transport.send.bind(transport);
+    transport.send = async (message, options) => {
+      const route = options?.relatedRequestId !== undefined ? fastCalls.get(options.relatedRequestId) : undefined;
+      if (route && !('result' in message) && !('error' in message)) return route.stream.send(message);
+      return sendViaTransport(message, options);
+    };
     await server.connect(transport);
     return transport.handleRequest(request, { parsedBody, ...(authInfo ? { authInfo } : {}) });
   }
@@ -114,5 +158,15 @@ export class LegacySessions {
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.allSettled(sessions.map((session) => session.transport.close()));
+  }
+}
+
+/** `notifications/cancelled` for a call the fast path serves aborts it (the SDK does not know that call). */
+function cancelFastCalls(session: Session, body: unknown): void {
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const { method, params } = (message ?? {}) as { method?: unknown; params?: { requestId?: unknown; reason?: unknown } };
+    if (method !== 'notifications/cancelled') continue;
+    const route = session.fastCalls.get(params?.requestId as RequestId);
+    route?.controller.abort(new Error(typeof params?.reason === 'string' ? params.reason : 'cancelled by the client'));
   }
 }

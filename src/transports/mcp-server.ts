@@ -2,14 +2,18 @@ import {
   type AuthInfo,
   type ClientCapabilities,
   createRequestStateCodec,
+  type LoggingLevel,
+  type RequestId,
   type McpRequestContext,
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { Dispatcher } from '../core/dispatcher.js';
 import type { Gateway, RequestScope } from '../core/gateway.js';
 import type { Era } from '../sdk/service-type.js';
 import { ANONYMOUS, principalOf } from '../security/principal.js';
 import { GATEWAY_VERSION } from '../version.js';
+import { type CallOutcome, passesLogThreshold } from './fast-tool-call.js';
 
 export { ANONYMOUS };
 
@@ -31,9 +35,45 @@ export class McpServerFactory {
   readonly #codec = createRequestStateCodec<unknown>({ key: crypto.getRandomValues(new Uint8Array(32)), ttlSeconds: 900 });
   /** Instances that outlive one request and must be told about catalog changes themselves. */
   readonly live = new Set<LiveServer>();
+  /** Outcomes of calls the fast path ran, for the SDK to encode when it is handed the same request. */
+  readonly #handedOff = new WeakMap<object, Map<RequestId, CallOutcome>>();
+  /** Legacy-era `logging/setLevel` per instance, shared by the SDK's path and the fast path. */
+  readonly #logLevels = new WeakMap<Server, LoggingLevel>();
 
   constructor(gateway: Gateway) {
     this.#gateway = gateway;
+  }
+
+  /** The identity every instance announces (`serverInfo`). */
+  get serverInfo(): { name: string; version: string } {
+    return { name: this.#gateway.config.global.server_name, version: GATEWAY_VERSION };
+  }
+
+  /** Whether a legacy instance's client wants log messages at `level` (everything until it sets a level). */
+  wantsLog(server: Server, level: LoggingLevel): boolean {
+    return passesLogThreshold(level, this.#logLevels.get(server));
+  }
+
+  mintRequestState(payload: unknown): Promise<string> {
+    return this.#codec.mint(payload);
+  }
+
+  /**
+   * The fast path ran call `id` already: when the SDK serves it — in the HTTP `request`, or on the
+   * stdio connection of `server` — its `tools/call` handler answers with this outcome instead of
+   * running the call again, so the SDK validates and encodes it.
+   */
+  handOff(where: Request | Server, id: RequestId, outcome: CallOutcome): void {
+    let pending = this.#handedOff.get(where);
+    if (!pending) this.#handedOff.set(where, (pending = new Map()));
+    pending.set(id, outcome);
+  }
+
+  #takeHandedOff(where: object | undefined, id: RequestId): CallOutcome | undefined {
+    const pending = where && this.#handedOff.get(where);
+    const outcome = pending?.get(id);
+    if (outcome) pending!.delete(id);
+    return outcome;
   }
 
   /** The factory the SDK serving entries call; `track` keeps the instance in `live` until it closes. */
@@ -69,9 +109,14 @@ export class McpServerFactory {
     const who = (ctx: ServerContext) => principalOf(ctx.http?.authInfo ?? context.authInfo);
 
     server.setRequestHandler('tools/list', async (request, ctx) => dispatcher().listTools(request.params?.cursor, who(ctx)));
-    server.setRequestHandler('tools/call', async (request, ctx) =>
-      dispatcher().callTool(request.params.name, request.params.arguments, scope(ctx)),
-    );
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const handedOff = this.#takeHandedOff(ctx.http?.req ?? server, ctx.mcpReq.id);
+      if (handedOff) {
+        if ('error' in handedOff) throw handedOff.error;
+        return handedOff.result as Awaited<ReturnType<Dispatcher['callTool']>>;
+      }
+      return dispatcher().callTool(request.params.name, request.params.arguments, scope(ctx));
+    });
     server.setRequestHandler('prompts/list', async (request, ctx) => dispatcher().listPrompts(request.params?.cursor, who(ctx)));
     server.setRequestHandler('prompts/get', async (request, ctx) =>
       dispatcher().getPrompt(request.params.name, request.params.arguments, scope(ctx)),
@@ -85,6 +130,10 @@ export class McpServerFactory {
       dispatcher().complete(request.params.ref, request.params.argument, request.params.context?.arguments, scope(ctx)),
     );
     if (era === 'legacy') {
+      server.setRequestHandler('logging/setLevel', async (request) => {
+        this.#logLevels.set(server, request.params.level);
+        return {};
+      });
       server.setRequestHandler('resources/subscribe', async (request, ctx) => {
         await dispatcher().subscribe(request.params.uri, true, scope(ctx));
         live.subscriptions.add(request.params.uri);
@@ -125,7 +174,11 @@ export class McpServerFactory {
           params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
         });
       },
-      log: (level, data, logger) => request.log(level, data, logger),
+      log: (level, data, logger) => {
+        if (era === 'modern') return request.log(level, data, logger);
+        if (!this.wantsLog(server, level)) return Promise.resolve();
+        return request.notify({ method: 'notifications/message', params: { level, data, ...(logger !== undefined ? { logger } : {}) } });
+      },
       inputResponses: request.inputResponses,
       requestState: <T>() => request.requestState<T>(),
       mintRequestState: (payload) => this.#codec.mint(payload),
@@ -159,7 +212,7 @@ export class McpServerFactory {
  * W3C trace context travels in `_meta` (`traceparent`, `tracestate`); a client that sent it only as HTTP
  * headers gets it copied there, so tracing and upstream MCP services see one place. `_meta` wins.
  */
-function withTraceHeaders(meta: Record<string, unknown> | undefined, headers: Headers | undefined): Record<string, unknown> | undefined {
+export function withTraceHeaders(meta: Record<string, unknown> | undefined, headers: Pick<Headers, 'get'> | undefined): Record<string, unknown> | undefined {
   const traceparent = headers?.get('traceparent');
   if (!traceparent || typeof meta?.traceparent === 'string') return meta;
   const tracestate = headers?.get('tracestate');

@@ -28,6 +28,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
   });
 }
 
+/** The `get` of web `Headers` over a Node request's headers (no copy). */
+export function nodeHeaders(req: IncomingMessage): Pick<Headers, 'get'> {
+  return {
+    get: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
 /** A web-standard Request for the SDK, built from a Node request and its already-read body. */
 export function toRequest(req: IncomingMessage, body: Buffer | undefined, signal: AbortSignal): Request {
   const headers = new Headers();

@@ -9,7 +9,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * McpServer-built tools; the gateway serves tools from its catalog, so it checks here. Returns why
  * the request must be rejected (HTTP 400, -32020), or undefined when the headers agree with the body.
  */
-export function checkParamHeaders(tool: Tool | undefined, args: unknown, headers: Headers): string | undefined {
+export function checkParamHeaders(tool: Tool | undefined, args: unknown, headers: Pick<Headers, 'get'>): string | undefined {
   const properties = tool?.inputSchema.properties;
   if (!properties) return undefined;
   const values = (args !== null && typeof args === 'object' ? args : {}) as Record<string, unknown>;

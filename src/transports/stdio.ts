@@ -2,6 +2,7 @@ import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/s
 import type { Readable, Writable } from 'node:stream';
 import type { Gateway } from '../core/gateway.js';
 import { McpServerFactory } from './mcp-server.js';
+import { StdioFastPath } from './stdio-fast-path.js';
 
 /**
  * The stdio front door: one connection, either era (the opening message decides). stdout carries
@@ -13,18 +14,26 @@ export class StdioFrontDoor {
 
   constructor(gateway: Gateway, streams: { stdin?: Readable; stdout?: Writable } = {}) {
     const factory = new McpServerFactory(gateway);
-    const transport = new StdioServerTransport(streams.stdin ?? process.stdin, streams.stdout ?? process.stdout);
+    const stdout = streams.stdout ?? process.stdout;
+    const transport = new StdioServerTransport(streams.stdin ?? process.stdin, stdout);
+    const fast = gateway.config.server.fast_path ? new StdioFastPath({ gateway, factory, transport, stdout }) : undefined;
     let resolveClosed!: () => void;
     this.#closed = new Promise((resolve) => {
       resolveClosed = resolve;
     });
     const previous = transport.onclose;
-    this.#handle = serveStdio((ctx) => factory.create(ctx, true), {
-      transport,
-      onerror: (error) => gateway.logger.warn({ err: error.message }, 'stdio protocol error'),
-    });
+    this.#handle = serveStdio(
+      (ctx) => {
+        const server = factory.create(ctx, true);
+        fast?.pinned(server, ctx.era);
+        return server;
+      },
+      { transport, onerror: (error) => gateway.logger.warn({ err: error.message }, 'stdio protocol error') },
+    );
+    if (fast && transport.onmessage) transport.onmessage = fast.intercept(transport.onmessage);
     const wrapped = transport.onclose;
     transport.onclose = () => {
+      fast?.closed();
       wrapped?.();
       previous?.();
       resolveClosed();

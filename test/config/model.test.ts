@@ -36,6 +36,7 @@ describe('defaults and overrides', () => {
       session_idle_timeout: 1_800_000,
       max_sessions: 10_000,
     });
+    expect(config.server.fast_path).toBe(true);
   });
 
   test('sections left empty (every entry commented out) are empty, not errors', async () => {
