@@ -5,6 +5,7 @@ import { memoryGuard, memoryMonitor, type MemoryMonitor } from '../pipeline/memo
 import { GatewayError } from '../sdk/errors.js';
 import { CallGuard } from '../security/call-guard.js';
 import { MemoryRateLimitStore } from '../security/rate-limit.js';
+import { CallAbort } from '../pipeline/call-abort.js';
 import type { Logger } from '../sdk/logger.js';
 import type { CallContext } from '../sdk/service-type.js';
 import { Catalog } from './catalog.js';
@@ -76,7 +77,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #dispatcher: Dispatcher | undefined;
   #closing = false;
   /** Every running call's controller, with the service it runs on. */
-  readonly #inFlight = new Map<AbortController, ServiceHost>();
+  readonly #inFlight = new Map<CallAbort, ServiceHost>();
   #pendingKinds = new Set<ListKind>();
   #security: { config: GatewayConfig; guard: CallGuard } | undefined;
   readonly #rateLimits = new MemoryRateLimitStore();

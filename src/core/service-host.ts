@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../config/model.js';
 import { bulkhead } from '../pipeline/bulkhead.js';
 import { circuitBreaker } from '../pipeline/circuit-breaker.js';
-import { compose, type Invoke } from '../pipeline/interceptor.js';
+import { abortableCall, type Call, type CallAbortLike, compose, type Invoke } from '../pipeline/interceptor.js';
 import { timeout } from '../pipeline/timeout.js';
 import { GatewayError, isGatewayError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logger.js';
@@ -140,19 +140,15 @@ export class ServiceHost {
   }
 
   /** Runs `handler` through this service's pipeline: breaker, bulkhead, lazy start, timeout. */
-  invoke<T>(
-    method: string,
-    target: string,
-    signal: AbortSignal,
-    handler: (signal: AbortSignal) => Promise<T>,
-    abort?: (reason: unknown) => void,
-  ): Promise<T> {
+  /** Runs `handler` through this service's pipeline, as `call` (whose signal stays unmade until read). */
+  invoke<T>(call: Call, handler: (call: Call) => Promise<T>): Promise<T> {
     if (this.#disposed) {
       return Promise.reject(
         new GatewayError('SERVICE_STOPPING', 'is shutting down and takes no new calls', { service: this.name }),
       );
     }
-    return this.#pipeline<T>((call) => handler(call.signal))({ service: this.name, method, target, signal, ...(abort ? { abort } : {}) });
+    const own: Call = call.abort && call.onAbort ? abortableCall(this.name, call.method, call.target, call as CallAbortLike) : { ...call, service: this.name };
+    return this.#pipeline<T>(handler)(own);
   }
 
   /** Starts the service (and its dependencies first) unless it runs already. Safe to call concurrently. */

@@ -10,10 +10,10 @@ import { linkedAbort } from './linked-abort.js';
  */
 export function timeout(options: { ms: number }): Interceptor {
   return (next) => async (call) => {
-    // The caller's own controller when it lends it; otherwise one linked to the caller's signal.
+    // The caller's own abort when it lends it (then no signal is made); otherwise a controller linked to the caller's signal.
+    const lent = call.abort !== undefined && call.onAbort !== undefined;
     const link = call.abort ? undefined : linkedAbort(call.signal);
     const abort = call.abort ?? ((reason: unknown) => link!.controller.abort(reason));
-    const signal = link ? link.controller.signal : call.signal;
     // The error (and its stack) is built only when the timer fires: most calls never need it.
     const timer = setTimeout(
       () =>
@@ -25,18 +25,26 @@ export function timeout(options: { ms: number }): Interceptor {
         ),
       options.ms,
     );
-    let onAbort: (() => void) | undefined;
+    let stopListening: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
+      if (lent) {
+        stopListening = call.onAbort!(reject);
+        return;
+      }
+      const signal = link ? link.controller.signal : call.signal;
+      const onAbort = () => reject(signal.reason);
       if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        stopListening = () => signal.removeEventListener('abort', onAbort);
+      }
     });
     try {
-      return await Promise.race([next(link ? { ...call, signal, abort } : call), aborted]);
+      return await Promise.race([next(link ? { ...call, signal: link.controller.signal, abort } : call), aborted]);
     } finally {
       clearTimeout(timer);
       link?.unlink();
-      if (onAbort) signal.removeEventListener('abort', onAbort);
+      stopListening?.();
       aborted.catch(() => {});
     }
   };

@@ -52,7 +52,9 @@ export class CallStream implements CallSink {
       this.#res.end(`event: message\ndata: ${json}\n\n`);
       return;
     }
-    this.#res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), ...this.#headers });
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) };
+    for (const name in this.#headers) headers[name] = this.#headers[name]!;
+    this.#res.writeHead(200, headers);
     this.#res.end(json);
   }
 }

@@ -1,4 +1,5 @@
 import type { LoggingLevel, Server } from '@modelcontextprotocol/server';
+import type { CallAbort } from '../pipeline/call-abort.js';
 import { type CallSink, encodeModernResult, type FastCallEra, type FastToolCall, passesLogThreshold } from './fast-tool-call.js';
 import type { McpServerFactory } from './mcp-server.js';
 
@@ -42,8 +43,9 @@ export function modernEra(call: FastToolCall, stream: CallSink, factory: McpServ
  * (capabilities, log level) and sends push requests; on HTTP they go out on this call's own answer and
  * the client's reply comes back through the session as usual.
  */
-export function legacyEra(call: FastToolCall, stream: CallSink, server: Server, signal: AbortSignal, factory: McpServerFactory): FastCallEra {
-  const related = { relatedRequestId: call.id, signal };
+export function legacyEra(call: FastToolCall, stream: CallSink, server: Server, abort: CallAbort, factory: McpServerFactory): FastCallEra {
+  // The signal is made only when the service pushes a request (it bounds the wait for the client's answer).
+  const related = () => ({ relatedRequestId: call.id, signal: abort.signal });
   return {
     era: 'legacy',
     encode: (result) => result,
@@ -52,9 +54,9 @@ export function legacyEra(call: FastToolCall, stream: CallSink, server: Server, 
       log: async (level, data, logger) => {
         if (factory.wantsLog(server, level)) stream.send(logMessage(level, data, logger));
       },
-      elicit: (params) => server.elicitInput(params, related),
-      createMessage: (params) => server.createMessage(params, related),
-      listRoots: () => server.listRoots(undefined, related),
+      elicit: (params) => server.elicitInput(params, related()),
+      createMessage: (params) => server.createMessage(params, related()),
+      listRoots: () => server.listRoots(undefined, related()),
       mintRequestState: (payload) => factory.mintRequestState(payload),
     },
   };

@@ -4,7 +4,7 @@ import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextp
 import type { Gateway } from '../core/gateway.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { McpServerFactory, withTraceHeaders } from './mcp-server.js';
-import { linkedAbort } from '../pipeline/linked-abort.js';
+import { CallAbort } from '../pipeline/call-abort.js';
 import { CallStream } from './call-stream.js';
 import { legacyEra, modernEra } from './fast-call-eras.js';
 import { legacyToolCall, modernToolCall, serveFastToolCall } from './fast-tool-call.js';
@@ -42,7 +42,8 @@ export class HttpFrontDoor {
   readonly #path: string;
   readonly #maxBody: number;
   readonly #fastPath: boolean;
-  readonly #abort = new AbortController();
+  /** One controller per request being answered: aborted when its client goes away, or all at close. */
+  readonly #inFlight = new Set<CallAbort>();
   readonly #routes: HttpFrontDoorOptions['routes'];
   /** Failed-auth and per-principal buckets, kept when a reload rebuilds the auth gate. */
   readonly #authLimits = new MemoryRateLimitStore();
@@ -139,13 +140,14 @@ export class HttpFrontDoor {
       }
     }
     // Aborted when the client goes away before its answer is complete, or when the front door closes.
-    const link = linkedAbort(this.#abort.signal);
+    const abort = new CallAbort();
+    this.#inFlight.add(abort);
     res.once('close', () => {
-      link.unlink();
-      if (!res.writableFinished) link.controller.abort();
+      this.#inFlight.delete(abort);
+      if (!res.writableFinished) abort.abort();
     });
-    if (this.#fastPath && parsed !== undefined && (await this.#serveFast(req, res, body, parsed, authInfo, link.controller))) return;
-    const request = toRequest(req, body, link.controller.signal);
+    if (this.#fastPath && parsed !== undefined && (await this.#serveFast(req, res, body, parsed, authInfo, abort))) return;
+    const request = toRequest(req, body, abort.signal);
     const legacy = req.headers['mcp-session-id'] !== undefined || (await isLegacyRequest(request, parsed, { maxRequestBodySize: this.#maxBody }));
     if (!legacy) {
       const mismatch = this.#paramHeaderMismatch(parsed, request.headers);
@@ -164,7 +166,7 @@ export class HttpFrontDoor {
    * for anything else, which the SDK then serves as before; an unusual outcome is handed to the SDK
    * to encode. `server.fast_path: false` turns it off.
    */
-  async #serveFast(req: IncomingMessage, res: ServerResponse, body: Buffer, parsed: unknown, authInfo: AuthInfo | undefined, controller: AbortController): Promise<boolean> {
+  async #serveFast(req: IncomingMessage, res: ServerResponse, body: Buffer, parsed: unknown, authInfo: AuthInfo | undefined, abort: CallAbort): Promise<boolean> {
     const sessionId = req.headers['mcp-session-id'];
     const call = sessionId === undefined ? modernToolCall(req, parsed) : legacyToolCall(req, parsed);
     if (!call) return false;
@@ -180,21 +182,20 @@ export class HttpFrontDoor {
     }
     if (this.#scopeChallenge(res, parsed, authInfo)) return true;
     const stream = new CallStream(res, session ? { 'mcp-session-id': session.id } : {});
-    const signal = controller.signal;
-    const untrack = session?.track(call.id, { stream, controller });
+    const untrack = session?.track(call.id, { stream, abort });
     try {
       await serveFastToolCall({
         call,
         stream,
-        era: session ? legacyEra(call, stream, session.server, signal, this.#factory) : modernEra(call, stream, this.#factory),
-        signal,
+        era: session ? legacyEra(call, stream, session.server, abort, this.#factory) : modernEra(call, stream, this.#factory),
+        abort,
         principal: principalOf(authInfo),
         meta: withTraceHeaders(call.meta, headers),
-        dispatch: (name, args, scope) => this.#gateway.dispatcher.callTool(name, args, scope),
+        dispatch: (name, args, scope, owner) => this.#gateway.dispatcher.callTool(name, args, scope, owner),
         handOff: async (outcome) => {
           // From here the SDK answers: messages related to the call (a legacy MRTR shim's push requests) take its stream.
           untrack?.();
-          const request = toRequest(req, body, signal);
+          const request = toRequest(req, body, abort.signal);
           this.#factory.handOff(request, call.id, outcome);
           const auth = authInfo ? { authInfo } : {};
           const response = session ? await this.#legacy.handle(request, parsed, authInfo) : await this.#modern.fetch(request, { parsedBody: parsed, ...auth });
@@ -243,7 +244,7 @@ export class HttpFrontDoor {
 
   /** Stops accepting connections, closes sessions and streams. */
   async close(): Promise<void> {
-    this.#abort.abort();
+    for (const abort of this.#inFlight) abort.abort();
     await this.#legacy.close();
     await this.#modern.close().catch(() => {});
     await new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AuthInfo, isInitializeRequest, type RequestId, type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { CallAbort } from '../pipeline/call-abort.js';
 import type { Logger } from '../sdk/logger.js';
 import type { CallStream } from './call-stream.js';
 import { BoundedEventStore } from './event-store.js';
@@ -8,7 +9,7 @@ import type { McpServerFactory } from './mcp-server.js';
 /** A call the fast path runs in a session: messages related to it go out on its own answer. */
 interface FastCallRoute {
   readonly stream: CallStream;
-  readonly controller: AbortController;
+  readonly abort: CallAbort;
 }
 
 /** What the fast path needs of a session. */
@@ -129,7 +130,7 @@ export class LegacySessions {
     });
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
-      for (const route of fastCalls.values()) route.controller.abort(new Error('the session was closed'));
+      for (const route of fastCalls.values()) route.abort.abort(new Error('the session was closed'));
     };
     // Requests and notifications related to a call the fast path serves go out on that call's own answer.
     const sendViaTransport = transport.send.bind(transport);
@@ -167,6 +168,6 @@ function cancelFastCalls(session: Session, body: unknown): void {
     const { method, params } = (message ?? {}) as { method?: unknown; params?: { requestId?: unknown; reason?: unknown } };
     if (method !== 'notifications/cancelled') continue;
     const route = session.fastCalls.get(params?.requestId as RequestId);
-    route?.controller.abort(new Error(typeof params?.reason === 'string' ? params.reason : 'cancelled by the client'));
+    route?.abort.abort(new Error(typeof params?.reason === 'string' ? params.reason : 'cancelled by the client'));
   }
 }

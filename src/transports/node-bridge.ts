@@ -23,7 +23,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
       }
       chunks.push(chunk);
     };
-    const onEnd = () => resolve(Buffer.concat(chunks));
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }

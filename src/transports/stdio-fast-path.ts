@@ -2,7 +2,9 @@ import type { JSONRPCMessage, RequestId, Server } from '@modelcontextprotocol/se
 import type { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Writable } from 'node:stream';
 import type { Gateway } from '../core/gateway.js';
+import { CallAbort } from '../pipeline/call-abort.js';
 import type { Era } from '../sdk/service-type.js';
+import { GatewayError } from '../sdk/errors.js';
 import { principalOf } from '../security/principal.js';
 import { legacyEra, modernEra } from './fast-call-eras.js';
 import { type CallSink, legacyShapeCall, modernEnvelopeCall, serveFastToolCall } from './fast-tool-call.js';
@@ -12,11 +14,11 @@ import type { McpServerFactory } from './mcp-server.js';
 class StdioSink implements CallSink {
   readonly #transport: StdioServerTransport;
   readonly #stdout: Writable;
-  readonly #cancelled: AbortSignal;
+  readonly #cancelled: CallAbort;
   #done = false;
 
-  /** `cancelled` aborts when the client cancels the call: it then gets no answer at all, as the protocol asks. */
-  constructor(transport: StdioServerTransport, stdout: Writable, cancelled: AbortSignal) {
+  /** `cancelled` is the call's abort: cancelled by the client, the call gets no answer at all, as the protocol asks. */
+  constructor(transport: StdioServerTransport, stdout: Writable, cancelled: CallAbort) {
     this.#transport = transport;
     this.#stdout = stdout;
     this.#cancelled = cancelled;
@@ -27,7 +29,9 @@ class StdioSink implements CallSink {
   }
 
   get open(): boolean {
-    return !this.#done && !this.#cancelled.aborted && !this.#stdout.destroyed;
+    // Aborted by the gateway itself (a timeout, shutdown: a GatewayError) the call still gets its answer.
+    const cancelled = this.#cancelled.aborted && !(this.#cancelled.reason instanceof GatewayError);
+    return !this.#done && !cancelled && !this.#stdout.destroyed;
   }
 
   send(message: unknown): void {
@@ -52,7 +56,7 @@ export class StdioFastPath {
   readonly #factory: McpServerFactory;
   readonly #transport: StdioServerTransport;
   readonly #stdout: Writable;
-  readonly #calls = new Map<RequestId, AbortController>();
+  readonly #calls = new Map<RequestId, CallAbort>();
   #connection: { server: Server; era: Era } | undefined;
 
   constructor(options: { gateway: Gateway; factory: McpServerFactory; transport: StdioServerTransport; stdout: Writable }) {
@@ -77,7 +81,7 @@ export class StdioFastPath {
 
   /** The connection closed: calls still running are aborted. */
   closed(): void {
-    for (const controller of this.#calls.values()) controller.abort(new Error('the client closed the connection'));
+    for (const abort of this.#calls.values()) abort.abort(new Error('the client closed the connection'));
   }
 
   #serve(message: JSONRPCMessage, extra: unknown, sdk: (message: JSONRPCMessage, extra?: unknown) => void): boolean {
@@ -86,18 +90,17 @@ export class StdioFastPath {
     const { server, era } = connection;
     const call = era === 'modern' ? modernEnvelopeCall(message) : server.getClientCapabilities() ? legacyShapeCall(message) : undefined;
     if (!call || this.#calls.has(call.id)) return false;
-    const controller = new AbortController();
-    const sink = new StdioSink(this.#transport, this.#stdout, controller.signal);
-    this.#calls.set(call.id, controller);
-    const signal = controller.signal;
+    const abort = new CallAbort();
+    const sink = new StdioSink(this.#transport, this.#stdout, abort);
+    this.#calls.set(call.id, abort);
     serveFastToolCall({
       call,
       stream: sink,
-      era: era === 'modern' ? modernEra(call, sink, this.#factory) : legacyEra(call, sink, server, signal, this.#factory),
-      signal,
+      era: era === 'modern' ? modernEra(call, sink, this.#factory) : legacyEra(call, sink, server, abort, this.#factory),
+      abort,
       principal: principalOf(undefined),
       meta: call.meta,
-      dispatch: (name, args, scope) => this.#gateway.dispatcher.callTool(name, args, scope),
+      dispatch: (name, args, scope, owner) => this.#gateway.dispatcher.callTool(name, args, scope, owner),
       handOff: async (outcome) => {
         this.#factory.handOff(server, call.id, outcome);
         sdk(message, extra);
@@ -105,7 +108,7 @@ export class StdioFastPath {
     })
       .catch((error: unknown) => this.#gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stdio fast path failed'))
       .finally(() => {
-        if (this.#calls.get(call.id) === controller) this.#calls.delete(call.id);
+        if (this.#calls.get(call.id) === abort) this.#calls.delete(call.id);
       });
     return true;
   }
