@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Entity, Relation } from './export-format.js';
+import { FIELD_SEPARATOR, SearchIndex } from './search-index.js';
 import { readEntities, readRelations } from './transfer.js';
 
 /** The SQL function that lower-cases as JavaScript does and tests for a substring. */
@@ -35,15 +36,27 @@ export class EntityNotFound extends Error {
  */
 export class GraphStore {
   readonly #db: BetterSqlite3.Database;
+  /** Changes when another connection (another process) commits. */
+  readonly #dataVersion: BetterSqlite3.Statement<[], number>;
+  /** Writes through this connection that may have changed the graph (see {@link invalidate}). */
+  #writes = 0;
+  /** The in-memory search index and the graph version it was built from. */
+  #index: { version: string; index: SearchIndex } | undefined;
+  /** The graph version the previous search saw: an index is built when two searches in a row see the same. */
+  #lastSearched: string | undefined;
+  /** False once the graph was too large to index: searches scan in SQLite from then on. */
+  #indexable = true;
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
+    this.#dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     // JavaScript's lower-casing, for text SQLite's lower() would get wrong (it folds ASCII only).
     db.function(CONTAINS_LOWER, { deterministic: true }, (text: unknown, needle: unknown) => (String(text).toLowerCase().includes(String(needle)) ? 1 : 0));
   }
 
   /** Creates the entities whose names are new; returns those it created, as given. */
   createEntities(entities: readonly Entity[]): Entity[] {
+    this.#writes++;
     const exists = this.#db.prepare('SELECT 1 FROM entities WHERE name = ?');
     const insert = this.#db.prepare('INSERT INTO entities (name, entity_type) VALUES (?, ?)');
     const observe = this.#db.prepare('INSERT INTO observations (entity_id, content) VALUES (?, ?)');
@@ -62,6 +75,7 @@ export class GraphStore {
 
   /** Creates the relations that do not exist yet (its endpoints need not exist); returns those created. */
   createRelations(relations: readonly Relation[]): Relation[] {
+    this.#writes++;
     const insert = this.#db.prepare('INSERT OR IGNORE INTO relations (from_name, to_name, relation_type) VALUES (?, ?, ?)');
     return this.#db.transaction(() => relations.filter((relation) => insert.run(relation.from, relation.to, relation.relationType).changes > 0)).immediate();
   }
@@ -71,6 +85,7 @@ export class GraphStore {
    * with {@link EntityNotFound} and nothing is written.
    */
   addObservations(observations: readonly { entityName: string; contents: string[] }[]): { entityName: string; addedObservations: string[] }[] {
+    this.#writes++;
     const find = this.#db.prepare<[string], number>('SELECT id FROM entities WHERE name = ?').pluck();
     const current = this.#db.prepare<[number], string>('SELECT content FROM observations WHERE entity_id = ?').pluck();
     const observe = this.#db.prepare('INSERT INTO observations (entity_id, content) VALUES (?, ?)');
@@ -90,6 +105,7 @@ export class GraphStore {
 
   /** Deletes entities and every relation from or to them. Unknown names are ignored. */
   deleteEntities(names: readonly string[]): void {
+    this.#writes++;
     const remove = this.#db.prepare('DELETE FROM entities WHERE name = ?');
     const unlink = this.#db.prepare('DELETE FROM relations WHERE from_name = ? OR to_name = ?');
     this.#db.transaction(() => {
@@ -102,6 +118,7 @@ export class GraphStore {
 
   /** Deletes the given observations (every copy) from entities; unknown entities are ignored. */
   deleteObservations(deletions: readonly { entityName: string; observations: string[] }[]): void {
+    this.#writes++;
     const remove = this.#db.prepare('DELETE FROM observations WHERE entity_id = (SELECT id FROM entities WHERE name = ?) AND content = ?');
     this.#db.transaction(() => {
       for (const { entityName, observations } of deletions) for (const content of observations) remove.run(entityName, content);
@@ -109,6 +126,7 @@ export class GraphStore {
   }
 
   deleteRelations(relations: readonly Relation[]): void {
+    this.#writes++;
     const remove = this.#db.prepare('DELETE FROM relations WHERE from_name = ? AND to_name = ? AND relation_type = ?');
     this.#db.transaction(() => {
       for (const relation of relations) remove.run(relation.from, relation.to, relation.relationType);
@@ -125,21 +143,51 @@ export class GraphStore {
    * touches one of them.
    */
   searchNodes(query: string, signal?: AbortSignal): Graph {
-    const params = { needle: query.toLowerCase() };
+    const needle = query.toLowerCase();
     return this.#db.transaction(() => {
       signal?.throwIfAborted();
-      // Filtered in SQLite, so only matching entities are read: ASCII text with SQLite's lower(),
-      // anything else with JavaScript's (see CONTAINS_LOWER) — the same answer, far fewer rows.
-      const ids = this.#db
-        .prepare<[typeof params], number>(
-          `SELECT id FROM entities WHERE ${contains('name')} OR ${contains('entity_type')}
-             OR id IN (SELECT entity_id FROM observations WHERE ${contains('content')}) ORDER BY id`,
-        )
-        .pluck()
-        .all(params);
+      const ids = this.#matching(needle);
       const entities = ids.length === 0 ? [] : readEntities(this.#db, 'WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
       return { entities, relations: this.#touching(entities) };
     })();
+  }
+
+  /** The graph changed in a way the store did not see itself (a restore or an import on this connection). */
+  invalidate(): void {
+    this.#writes++;
+  }
+
+  /**
+   * Ids of the entities matching `needle`, from the in-memory index while the graph is unchanged. The
+   * index is built on the second search in a row that finds the graph unchanged, so a store written
+   * between every search keeps scanning in SQLite rather than rebuilding for each.
+   */
+  #matching(needle: string): number[] {
+    if (!this.#indexable || needle.includes(FIELD_SEPARATOR)) return this.#scan(needle);
+    const version = `${this.#dataVersion.get()}:${this.#writes}`;
+    if (this.#index?.version === version) return this.#index.index.search(needle);
+    this.#index = undefined;
+    if (this.#lastSearched === version) {
+      const index = SearchIndex.build(this.#db);
+      if (index) {
+        this.#index = { version, index };
+        return index.search(needle);
+      }
+      this.#indexable = false;
+    }
+    this.#lastSearched = version;
+    return this.#scan(needle);
+  }
+
+  /** Filtered in SQLite: ASCII text with SQLite's lower(), anything else with JavaScript's (see CONTAINS_LOWER). */
+  #scan(needle: string): number[] {
+    return this.#db
+      .prepare<[{ needle: string }], number>(
+        `SELECT id FROM entities WHERE ${contains('name')} OR ${contains('entity_type')}
+           OR id IN (SELECT entity_id FROM observations WHERE ${contains('content')}) ORDER BY id`,
+      )
+      .pluck()
+      .all({ needle });
   }
 
   /** The named entities (in insertion order, unknown names ignored) and every relation that touches one of them. */

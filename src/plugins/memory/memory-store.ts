@@ -99,6 +99,7 @@ export class MemoryStore {
         .immediate();
     } finally {
       this.kv.invalidate();
+      this.graph.invalidate();
     }
   }
 
@@ -130,6 +131,7 @@ export class MemoryStore {
       return { restored: name, safety, rows };
     } finally {
       this.kv.invalidate();
+      this.graph.invalidate();
     }
   }
 

@@ -103,3 +103,47 @@ describe('memory knowledge graph', () => {
     }
   });
 });
+
+describe('search_nodes index', () => {
+  it('answers from memory exactly as the SQLite scan does, and sees every change: its own writes, another connection’s, a restore', async () => {
+    const file = join(tempDir(), 'indexed.json');
+    const { ok } = caller(await memoryGateway(file));
+    const other = caller(await memoryGateway(file));
+    const names = (graph: Record<string, any>) => graph.entities.map((entity: { name: string }) => entity.name);
+    await ok('create_entities', {
+      entities: [
+        { name: 'Alpha', entityType: 'letter', observations: ['first of the Greek ALPHABET'] },
+        { name: 'Ωmega', entityType: 'letter', observations: ['last', 'ΣΊΣΥΦΟΣ rolled it'] },
+        { name: 'nul\u0000byte', entityType: 'odd', observations: [] },
+      ],
+    });
+    // The first search scans in SQLite, the second builds the index, later ones use it: all agree.
+    for (let round = 0; round < 3; round++) {
+      expect(names(await ok('search_nodes', { query: 'alpha' })), `round ${round}`).toEqual(['Alpha']);
+      expect(names(await ok('search_nodes', { query: 'σίσυφος' })), `round ${round}`).toEqual(['Ωmega']);
+      expect(names(await ok('search_nodes', { query: 'LETTER' })), `round ${round}`).toEqual(['Alpha', 'Ωmega']);
+      expect(names(await ok('search_nodes', { query: 'l\u0000b' })), `round ${round}`).toEqual(['nul\u0000byte']);
+      // Fields are matched one by one: no match across the end of one and the start of the next.
+      expect(names(await ok('search_nodes', { query: 'alphaletter' })), `round ${round}`).toEqual([]);
+    }
+    await ok('add_observations', { observations: [{ entityName: 'Alpha', contents: ['also a Beta tester'] }] });
+    expect(names(await ok('search_nodes', { query: 'beta' }))).toEqual(['Alpha']);
+    await ok('search_nodes', { query: 'beta' });
+    await ok('delete_observations', { deletions: [{ entityName: 'Alpha', observations: ['also a Beta tester'] }] });
+    expect(names(await ok('search_nodes', { query: 'beta' }))).toEqual([]);
+    await ok('search_nodes', { query: 'beta' });
+    // Another connection to the same store (another process, in production) writes.
+    await other.ok('create_entities', { entities: [{ name: 'Beta', entityType: 'letter', observations: [] }] });
+    expect(names(await ok('search_nodes', { query: 'beta' }))).toEqual(['Beta']);
+    await ok('search_nodes', { query: 'beta' });
+    await other.ok('delete_entities', { entityNames: ['Beta'] });
+    expect(names(await ok('search_nodes', { query: 'beta' }))).toEqual([]);
+    // A snapshot restored on this connection.
+    const snapshot = await ok('memory_backup');
+    await ok('create_entities', { entities: [{ name: 'Gamma', entityType: 'letter', observations: [] }] });
+    expect(names(await ok('search_nodes', { query: 'gamma' }))).toEqual(['Gamma']);
+    expect(names(await ok('search_nodes', { query: 'gamma' }))).toEqual(['Gamma']);
+    await ok('memory_restore', { snapshot: snapshot.name, confirm: snapshot.name });
+    expect(names(await ok('search_nodes', { query: 'gamma' }))).toEqual([]);
+  });
+});
