@@ -144,8 +144,8 @@ export default {
       `**Targets not met.** MCPEG reaches ${ratio('point').toFixed(2)}× server-postgres on the point query and ${ratio('scan').toFixed(2)}× on the scan, against a target of 3×. ` +
         'A CPU profile of the gateway under this load shows where the time goes: about a quarter in socket writes of the pg driver — every read is five statements ' +
         '(BEGIN READ ONLY, DECLARE cursor, FETCH, releasing advisory locks, ROLLBACK), each written separately, where server-postgres sends three; ' +
-        'then per-call costs in the SDK stdio/Server path (message schema validation, AbortSignal chains) and, for the scan, shaping 1,000 rows into ' +
-        'structured content plus a text table. The fast-path work is issue 9.',
+        'then, for the scan, shaping 1,000 rows into structured content plus a text table. The stdio front door now serves plain calls on its fast path; ' +
+        'the read transaction\'s round trips are what is left: one round trip per read would need the statements pipelined on the connection, which the pg driver does not do.',
     ];
   },
   async cleanup(state) {
