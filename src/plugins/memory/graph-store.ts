@@ -46,6 +46,14 @@ export class GraphStore {
   #lastSearched: string | undefined;
   /** False once the graph was too large to index: searches scan in SQLite from then on. */
   #indexable = true;
+  /** Statements of the search path, prepared on first use. */
+  #touchingStatement: BetterSqlite3.Statement<[{ names: string }], Relation> | undefined;
+  #byIds:
+    | {
+        entities: BetterSqlite3.Statement<[string], { id: number; name: string; type: string }>;
+        observations: BetterSqlite3.Statement<[string], { id: number; content: string }>;
+      }
+    | undefined;
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
@@ -147,7 +155,7 @@ export class GraphStore {
     return this.#db.transaction(() => {
       signal?.throwIfAborted();
       const ids = this.#matching(needle);
-      const entities = ids.length === 0 ? [] : readEntities(this.#db, 'WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
+      const entities = ids.length === 0 ? [] : this.#entitiesWithIds(ids);
       return { entities, relations: this.#touching(entities) };
     })();
   }
@@ -195,7 +203,7 @@ export class GraphStore {
     return this.#db.transaction(() => {
       const find = this.#db.prepare<[string], number>('SELECT id FROM entities WHERE name = ?').pluck();
       const ids = [...new Set(names.map((name) => find.get(name)).filter((id): id is number => id !== undefined))].sort((a, b) => a - b);
-      const entities = ids.length === 0 ? [] : ids.flatMap((id) => readEntities(this.#db, 'WHERE id = ?', [id]));
+      const entities = ids.length === 0 ? [] : this.#entitiesWithIds(ids);
       return { entities, relations: this.#touching(entities) };
     })();
   }
@@ -207,11 +215,27 @@ export class GraphStore {
 
   #touching(entities: readonly Entity[]): Relation[] {
     if (entities.length === 0) return [];
-    return this.#db
-      .prepare<[{ names: string }], Relation>(
-        `SELECT from_name AS "from", to_name AS "to", relation_type AS relationType FROM relations
-         WHERE from_name IN (SELECT value FROM json_each(:names)) OR to_name IN (SELECT value FROM json_each(:names)) ORDER BY id`,
-      )
-      .all({ names: JSON.stringify(entities.map((entity) => entity.name)) });
+    this.#touchingStatement ??= this.#db.prepare<[{ names: string }], Relation>(
+      `SELECT from_name AS "from", to_name AS "to", relation_type AS relationType FROM relations
+       WHERE from_name IN (SELECT value FROM json_each(:names)) OR to_name IN (SELECT value FROM json_each(:names)) ORDER BY id`,
+    );
+    return this.#touchingStatement.all({ names: JSON.stringify(entities.map((entity) => entity.name)) });
+  }
+
+  /** The entities with these ids (ascending), observations in insertion order: two statements, prepared once. */
+  #entitiesWithIds(ids: readonly number[]): Entity[] {
+    this.#byIds ??= {
+      entities: this.#db.prepare<[string], { id: number; name: string; type: string }>(
+        'SELECT id, name, entity_type AS type FROM entities WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ),
+      observations: this.#db.prepare<[string], { id: number; content: string }>(
+        'SELECT entity_id AS id, content FROM observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY entity_id, id',
+      ),
+    };
+    const list = JSON.stringify(ids);
+    const byId = new Map<number, Entity>();
+    for (const row of this.#byIds.entities.iterate(list)) byId.set(row.id, { name: row.name, entityType: row.type, observations: [] });
+    for (const row of this.#byIds.observations.iterate(list)) byId.get(row.id)?.observations.push(row.content);
+    return [...byId.values()];
   }
 }

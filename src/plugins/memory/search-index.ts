@@ -13,12 +13,16 @@ export const MAX_INDEX_CHARS = 32 * 1024 * 1024;
  * decides when it is stale.
  */
 export class SearchIndex {
-  readonly #ids: readonly number[];
-  readonly #texts: readonly string[];
+  /** Every entity's lower-cased fields, one after the other, each entity followed by a separator. */
+  readonly #text: string;
+  /** Where each entity's text starts in #text, ascending, and its id. */
+  readonly #starts: Int32Array;
+  readonly #ids: Float64Array;
 
-  private constructor(ids: number[], texts: string[]) {
+  private constructor(text: string, starts: Int32Array, ids: Float64Array) {
+    this.#text = text;
+    this.#starts = starts;
     this.#ids = ids;
-    this.#texts = texts;
   }
 
   /** Reads the graph (call inside a transaction); undefined when its text is over {@link MAX_INDEX_CHARS}. */
@@ -26,29 +30,58 @@ export class SearchIndex {
     const fields = new Map<number, string[]>();
     let chars = 0;
     for (const row of db.prepare<[], { id: number; name: string; type: string }>('SELECT id, name, entity_type AS type FROM entities ORDER BY id').iterate()) {
-      chars += row.name.length + row.type.length;
+      chars += row.name.length + row.type.length + 2;
       if (chars > MAX_INDEX_CHARS) return undefined;
       fields.set(row.id, [row.name.toLowerCase(), row.type.toLowerCase()]);
     }
     for (const row of db.prepare<[], { id: number; content: string }>('SELECT entity_id AS id, content FROM observations ORDER BY entity_id, id').iterate()) {
-      chars += row.content.length;
+      chars += row.content.length + 1;
       if (chars > MAX_INDEX_CHARS) return undefined;
       fields.get(row.id)?.push(row.content.toLowerCase());
     }
-    const ids: number[] = [];
-    const texts: string[] = [];
-    for (const [id, parts] of fields) {
-      ids.push(id);
-      texts.push(parts.join(FIELD_SEPARATOR));
+    const starts = new Int32Array(fields.size);
+    const ids = new Float64Array(fields.size);
+    const parts: string[] = [];
+    let offset = 0;
+    let index = 0;
+    for (const [id, entity] of fields) {
+      const text = entity.join(FIELD_SEPARATOR) + FIELD_SEPARATOR;
+      starts[index] = offset;
+      ids[index] = id;
+      parts.push(text);
+      offset += text.length;
+      index++;
     }
-    return new SearchIndex(ids, texts);
+    return new SearchIndex(parts.join(''), starts, ids);
   }
 
-  /** Ids (ascending) of the entities one of whose fields contains `needle` (already lower-cased, no separator). */
+  /**
+   * Ids (ascending) of the entities one of whose fields contains `needle` (already lower-cased, no
+   * separator): one `indexOf` walk over the whole text, each hit mapped to its entity by binary search,
+   * then resumed at the next entity.
+   */
   search(needle: string): number[] {
     const found: number[] = [];
-    const texts = this.#texts;
-    for (let index = 0; index < texts.length; index++) if (texts[index]!.includes(needle)) found.push(this.#ids[index]!);
+    const text = this.#text;
+    const starts = this.#starts;
+    const count = starts.length;
+    if (needle.length === 0) return Array.from(this.#ids);
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(needle, from);
+      if (at < 0) break;
+      // The entity whose text holds `at`: the last start at or before it.
+      let low = 0;
+      let high = count - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >>> 1;
+        if (starts[middle]! <= at) low = middle;
+        else high = middle - 1;
+      }
+      found.push(this.#ids[low]!);
+      if (low + 1 >= count) break;
+      from = starts[low + 1]!;
+    }
     return found;
   }
 }
