@@ -59,9 +59,9 @@ export class CallStream implements CallSink {
   }
 }
 
-/** A JSON-RPC result response, serialized without building an envelope object first. */
-export function resultResponse(id: string | number, result: unknown): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${JSON.stringify(result)}}`;
+/** A JSON-RPC result response around an already serialized result, without building an envelope object. */
+export function resultResponse(id: string | number, resultJson: string): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultJson}}`;
 }
 
 /** A JSON-RPC error response. */

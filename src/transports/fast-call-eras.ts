@@ -1,6 +1,6 @@
 import type { LoggingLevel, Server } from '@modelcontextprotocol/server';
 import type { CallAbort } from '../pipeline/call-abort.js';
-import { type CallSink, encodeModernResult, type FastCallEra, type FastToolCall, passesLogThreshold } from './fast-tool-call.js';
+import { type CallSink, encodeModernResultJson, type FastCallEra, type FastToolCall, passesLogThreshold } from './fast-tool-call.js';
 import type { McpServerFactory } from './mcp-server.js';
 
 const logMessage = (level: LoggingLevel, data: unknown, logger: string | undefined) => ({
@@ -23,7 +23,7 @@ function pushRefused(method: string): Promise<never> {
 export function modernEra(call: FastToolCall, stream: CallSink, factory: McpServerFactory): FastCallEra {
   return {
     era: 'modern',
-    encode: (result) => encodeModernResult(result, factory.serverInfo),
+    encode: (result) => encodeModernResultJson(result, factory.serverInfo, factory.serverInfoJson),
     scope: {
       clientCapabilities: call.clientCapabilities,
       log: async (level, data, logger) => {
@@ -48,7 +48,7 @@ export function legacyEra(call: FastToolCall, stream: CallSink, server: Server, 
   const related = () => ({ relatedRequestId: call.id, signal: abort.signal });
   return {
     era: 'legacy',
-    encode: (result) => result,
+    encode: (result) => JSON.stringify(result),
     scope: {
       clientCapabilities: server.getClientCapabilities(),
       log: async (level, data, logger) => {

@@ -175,6 +175,19 @@ export function isPlainToolResult(result: unknown): boolean {
   return true;
 }
 
+/**
+ * {@link encodeModernResult} serialized. The usual result (no `_meta`, no `resultType` of its own) is
+ * serialized as it is and the two fields spliced in before its closing brace: no copy of the result.
+ */
+export function encodeModernResultJson(result: Record<string, unknown>, serverInfo: { name: string; version: string }, serverInfoJson: string): string {
+  if (result._meta === undefined && result.resultType === undefined) {
+    const json = JSON.stringify(result);
+    const stamp = `"resultType":"complete","_meta":{"${SERVER_INFO_META_KEY}":${serverInfoJson}}}`;
+    return json === '{}' ? `{${stamp}` : `${json.slice(0, -1)},${stamp}`;
+  }
+  return JSON.stringify(encodeModernResult(result, serverInfo));
+}
+
 /** The 2026-07-28 encoding of a result: `resultType` (default `complete`) and the server's identity in `_meta`. */
 export function encodeModernResult(result: Record<string, unknown>, serverInfo: { name: string; version: string }): Record<string, unknown> {
   // Copied key by key: `{ ...result, … }` takes V8's slow path.
@@ -201,8 +214,8 @@ export function streamedError(id: RequestId, error: unknown): string {
 /** The pieces of a fast call that differ by era. */
 export interface FastCallEra {
   readonly era: Era;
-  /** Puts a plain result on the wire (the modern era stamps it first). */
-  encode(result: Record<string, unknown>): unknown;
+  /** A result as it goes on the wire, serialized (the modern era stamps it). */
+  encode(result: Record<string, unknown>): string;
   /** Everything in the request scope the era decides (logging, push requests, request state). */
   readonly scope: Pick<RequestScope, 'clientCapabilities' | 'log' | 'elicit' | 'createMessage' | 'listRoots' | 'mintRequestState'>;
 }
@@ -290,5 +303,5 @@ export async function serveFastToolCall(options: {
   if (!stream.started) return options.handOff(outcome);
   // Rare: a rich result or an error after progress or log messages already went out on the stream.
   if ('error' in outcome) stream.finish(streamedError(call.id, outcome.error));
-  else stream.finish(resultResponse(call.id, isPlainObject(outcome.result) ? era.encode(outcome.result) : outcome.result));
+  else stream.finish(resultResponse(call.id, isPlainObject(outcome.result) ? era.encode(outcome.result) : JSON.stringify(outcome.result)));
 }

@@ -37,6 +37,7 @@ export class McpServerFactory {
   readonly live = new Set<LiveServer>();
   /** Outcomes of calls the fast path ran, for the SDK to encode when it is handed the same request. */
   readonly #handedOff = new WeakMap<object, Map<RequestId, CallOutcome>>();
+  #serverInfo: { config: Gateway['config']; info: { readonly name: string; readonly version: string }; json: string } | undefined;
   /** Legacy-era `logging/setLevel` per instance, shared by the SDK's path and the fast path. */
   readonly #logLevels = new WeakMap<Server, LoggingLevel>();
 
@@ -44,9 +45,20 @@ export class McpServerFactory {
     this.#gateway = gateway;
   }
 
-  /** The identity every instance announces (`serverInfo`). */
-  get serverInfo(): { name: string; version: string } {
-    return { name: this.#gateway.config.global.server_name, version: GATEWAY_VERSION };
+  /** The identity every instance announces (`serverInfo`), made once per config. */
+  get serverInfo(): { readonly name: string; readonly version: string } {
+    const config = this.#gateway.config;
+    if (this.#serverInfo?.config !== config) {
+      const info = Object.freeze({ name: config.global.server_name, version: GATEWAY_VERSION });
+      this.#serverInfo = { config, info, json: JSON.stringify(info) };
+    }
+    return this.#serverInfo.info;
+  }
+
+  /** {@link serverInfo} as JSON. */
+  get serverInfoJson(): string {
+    void this.serverInfo;
+    return this.#serverInfo!.json;
   }
 
   /** Whether a legacy instance's client wants log messages at `level` (everything until it sets a level). */

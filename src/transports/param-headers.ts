@@ -10,12 +10,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * the request must be rejected (HTTP 400, -32020), or undefined when the headers agree with the body.
  */
 export function checkParamHeaders(tool: Tool | undefined, args: unknown, headers: Pick<Headers, 'get'>): string | undefined {
-  const properties = tool?.inputSchema.properties;
-  if (!properties) return undefined;
+  if (!tool) return undefined;
+  const mirrored = mirroredArguments(tool);
+  if (mirrored.length === 0) return undefined;
   const values = (args !== null && typeof args === 'object' ? args : {}) as Record<string, unknown>;
-  for (const [name, schema] of Object.entries(properties)) {
-    const header = (schema as { 'x-mcp-header'?: unknown })['x-mcp-header'];
-    if (typeof header !== 'string' || header.length === 0) continue;
+  for (const [name, header] of mirrored) {
     const value = values[name];
     if (value === undefined || value === null) continue;
     const raw = headers.get(`mcp-param-${header}`);
@@ -33,4 +32,19 @@ function decode(value: string): string | undefined {
   const body = wrapped[1] ?? '';
   if (!BASE64.test(body)) return undefined;
   return Buffer.from(body, 'base64').toString('utf8');
+}
+
+const mirroredByTool = new WeakMap<Tool, readonly (readonly [argument: string, header: string])[]>();
+
+/** The arguments of a tool that are mirrored into headers, worked out once per (immutable) descriptor. */
+function mirroredArguments(tool: Tool): readonly (readonly [string, string])[] {
+  let mirrored = mirroredByTool.get(tool);
+  if (!mirrored) {
+    mirrored = Object.entries(tool.inputSchema.properties ?? {}).flatMap(([name, schema]) => {
+      const header = (schema as { 'x-mcp-header'?: unknown } | undefined)?.['x-mcp-header'];
+      return typeof header === 'string' && header.length > 0 ? [[name, header] as const] : [];
+    });
+    mirroredByTool.set(tool, mirrored);
+  }
+  return mirrored;
 }
