@@ -59,6 +59,11 @@ export class HttpAuthGate {
     } else this.#metadataPaths = new Set();
   }
 
+  /** No authentication and no per-principal rate limit: {@link admit} would admit everyone as anonymous. */
+  get open(): boolean {
+    return this.mode === 'none' && !this.#config.rate_limits.principal;
+  }
+
   get mode(): GatewayConfig['server']['auth']['mode'] {
     return this.#config.server.auth.mode;
   }

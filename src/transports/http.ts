@@ -117,11 +117,13 @@ export class HttpFrontDoor {
     if (path !== this.#path) return sendJsonRpcError(res, 404, -32601, `not found: the MCP endpoint is ${this.#path}`);
     const refused = this.#policy.check(req.headers.host, req.headers.origin);
     if (refused) return sendJsonRpcError(res, 403, -32000, `Forbidden: ${refused}`);
-    if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
+    const method = req.method;
+    if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
       return sendJsonRpcError(res, 405, -32000, 'Method not allowed: use POST, GET or DELETE', { allow: 'GET, POST, DELETE' });
     }
     // Authenticated before the body is read: an anonymous client cannot make the gateway buffer megabytes.
-    const authInfo = await this.#authGate.admit(req, res);
+    const gate = this.#authGate;
+    const authInfo = gate.open ? undefined : await gate.admit(req, res);
     if (authInfo === null) return;
     const body = req.method === 'POST' ? await readBody(req, this.#maxBody) : Buffer.alloc(0);
     if (body === undefined) {
@@ -142,7 +144,7 @@ export class HttpFrontDoor {
     // Aborted when the client goes away before its answer is complete, or when the front door closes.
     const abort = new CallAbort();
     this.#inFlight.add(abort);
-    res.once('close', () => {
+    res.on('close', () => {
       this.#inFlight.delete(abort);
       if (!res.writableFinished) abort.abort();
     });
