@@ -8,13 +8,14 @@ export interface Call {
   /** Aborted by the client's cancellation, the timeout or shutdown. Interceptors may replace it. */
   readonly signal: AbortSignal;
   /**
-   * Aborts `signal`, when the caller owns its controller. An interceptor that must stop the call (the
-   * timeout) uses it instead of linking a controller of its own: one less allocation per call.
+   * Aborts the call, when the caller lends its abort state — always together with {@link onAbort}
+   * ({@link abortableCall} makes such a call). An interceptor that must stop the call (the timeout)
+   * uses them instead of linking an abort of its own.
    */
   readonly abort?: (reason: unknown) => void;
   /**
    * Runs `hook` once when the call aborts, without making `signal` exist (it is made on first read);
-   * returns what removes the hook. Interceptors that only need to react to an abort use it.
+   * returns what removes the hook. Lent together with {@link abort}.
    */
   readonly onAbort?: (hook: (reason: unknown) => void) => () => void;
 }

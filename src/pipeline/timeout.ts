@@ -1,23 +1,22 @@
 import { GatewayError } from '../sdk/errors.js';
-import type { Interceptor } from './interceptor.js';
-import { linkedAbort } from './linked-abort.js';
+import { CallAbort } from './call-abort.js';
+import { abortableCall, type Call, type Interceptor } from './interceptor.js';
 
 /**
- * Bounds a call: after `ms` the call's signal is aborted (so the backend work stops) and the caller
- * gets `CALL_TIMEOUT` at once, whether or not the backend honours the signal.
+ * Bounds a call: after `ms` the call is aborted (so the backend work stops) and the caller gets
+ * `CALL_TIMEOUT` at once, whether or not the backend honours the abort.
  *
  * @example timeout({ ms: 30_000 })
  */
 export function timeout(options: { ms: number }): Interceptor {
   return (next) => async (call) => {
-    // The caller's own abort when it lends it (then no signal is made); otherwise a controller linked to the caller's signal.
-    const lent = call.abort !== undefined && call.onAbort !== undefined;
-    const link = call.abort ? undefined : linkedAbort(call.signal);
-    const abort = call.abort ?? ((reason: unknown) => link!.controller.abort(reason));
+    // The caller's own abort when it lends one (then no AbortSignal is made); otherwise one linked to its signal.
+    const link = call.abort && call.onAbort ? undefined : CallAbort.linkedTo(call.signal);
+    const own: Call = link ? abortableCall(call.service, call.method, call.target, link.abort) : call;
     // The error (and its stack) is built only when the timer fires: most calls never need it.
     const timer = setTimeout(
       () =>
-        abort(
+        own.abort!(
           new GatewayError('CALL_TIMEOUT', `${call.method} ${call.target} timed out after ${options.ms} ms`, {
             service: call.service,
             data: { timeoutMs: options.ms },
@@ -27,20 +26,10 @@ export function timeout(options: { ms: number }): Interceptor {
     );
     let stopListening: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
-      if (lent) {
-        stopListening = call.onAbort!(reject);
-        return;
-      }
-      const signal = link ? link.controller.signal : call.signal;
-      const onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        stopListening = () => signal.removeEventListener('abort', onAbort);
-      }
+      stopListening = own.onAbort!(reject);
     });
     try {
-      return await Promise.race([next(link ? { ...call, signal: link.controller.signal, abort } : call), aborted]);
+      return await Promise.race([next(own), aborted]);
     } finally {
       clearTimeout(timer);
       link?.unlink();

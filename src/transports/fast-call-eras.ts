@@ -2,11 +2,12 @@ import type { LoggingLevel, Server } from '@modelcontextprotocol/server';
 import type { CallAbort } from '../pipeline/call-abort.js';
 import { type CallSink, encodeModernResultJson, type FastCallEra, type FastToolCall, passesLogThreshold } from './fast-tool-call.js';
 import type { McpServerFactory } from './mcp-server.js';
+import { logParams } from './notifications.js';
 
 const logMessage = (level: LoggingLevel, data: unknown, logger: string | undefined) => ({
   jsonrpc: '2.0',
   method: 'notifications/message',
-  params: { level, data, ...(logger !== undefined ? { logger } : {}) },
+  params: logParams(level, data, logger),
 });
 
 /** The SDK's own words for a push request on a 2026-07-28 call, so a service sees the same error on either path. */

@@ -14,6 +14,7 @@ import type { RequestScope } from '../core/gateway.js';
 import type { CallAbort } from '../pipeline/call-abort.js';
 import type { Era } from '../sdk/service-type.js';
 import { errorResponse, resultResponse } from './call-stream.js';
+import { progressParams } from './notifications.js';
 
 /** Where a fast call's messages go: an HTTP answer, or the stdio connection. */
 export interface CallSink {
@@ -254,11 +255,7 @@ class FastScope implements RequestScope {
     this.listRoots = era.scope.listRoots;
     this.mintRequestState = era.scope.mintRequestState;
     this.progress = async (progress, total, message) => {
-      if (token === undefined) return;
-      const params: Record<string, unknown> = { progressToken: token, progress };
-      if (total !== undefined) params.total = total;
-      if (message) params.message = message;
-      stream.send({ jsonrpc: '2.0', method: 'notifications/progress', params });
+      if (token !== undefined) stream.send({ jsonrpc: '2.0', method: 'notifications/progress', params: progressParams(token, progress, total, message) });
     };
   }
 

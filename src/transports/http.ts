@@ -152,8 +152,7 @@ export class HttpFrontDoor {
     const request = toRequest(req, body, abort.signal);
     const legacy = req.headers['mcp-session-id'] !== undefined || (await isLegacyRequest(request, parsed, { maxRequestBodySize: this.#maxBody }));
     if (!legacy) {
-      const mismatch = this.#paramHeaderMismatch(parsed, request.headers);
-      if (mismatch) return sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, (parsed as { id?: unknown }).id);
+      if (this.#refuseParamHeaderMismatch(res, parsed, request.headers)) return;
     }
     if (this.#scopeChallenge(res, parsed, authInfo)) return;
     const response = legacy
@@ -175,13 +174,7 @@ export class HttpFrontDoor {
     const session = typeof sessionId === 'string' ? this.#legacy.fastSession(sessionId, authInfo) : undefined;
     if (sessionId !== undefined && !session) return false;
     const headers = nodeHeaders(req);
-    if (!session) {
-      const mismatch = checkParamHeaders(this.#gateway.catalog.tool(call.name)?.descriptor, call.arguments, headers);
-      if (mismatch) {
-        sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, call.id);
-        return true;
-      }
-    }
+    if (!session && this.#refuseParamHeaderMismatch(res, parsed, headers)) return true;
     if (this.#scopeChallenge(res, parsed, authInfo)) return true;
     const stream = new CallStream(res, session ? { 'mcp-session-id': session.id } : {});
     const untrack = session?.track(call.id, { stream, abort });
@@ -210,10 +203,13 @@ export class HttpFrontDoor {
     return true;
   }
 
-  #paramHeaderMismatch(parsed: unknown, headers: Headers): string | undefined {
-    const message = parsed as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
-    if (message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
-    return checkParamHeaders(this.#gateway.catalog.tool(message.params.name)?.descriptor, message.params.arguments, headers);
+  /** A modern tools/call whose `Mcp-Param-*` headers disagree with its arguments is answered 400 (-32020) here; true when it was. */
+  #refuseParamHeaderMismatch(res: ServerResponse, parsed: unknown, headers: Pick<Headers, 'get'>): boolean {
+    const message = parsed as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: unknown } } | undefined;
+    if (message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return false;
+    const mismatch = checkParamHeaders(this.#gateway.catalog.tool(message.params.name)?.descriptor, message.params.arguments, headers);
+    if (mismatch) sendJsonRpcError(res, 400, -32020, `Header mismatch: ${mismatch}`, {}, message.id);
+    return mismatch !== undefined;
   }
 
   /** OAuth step-up: a tools/call one more scope would allow is answered 403 insufficient_scope (the dispatcher still decides). */

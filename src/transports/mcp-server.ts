@@ -14,6 +14,7 @@ import type { Era } from '../sdk/service-type.js';
 import { ANONYMOUS, principalOf } from '../security/principal.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { type CallOutcome, passesLogThreshold } from './fast-tool-call.js';
+import { logParams, progressParams } from './notifications.js';
 
 export { ANONYMOUS };
 
@@ -79,6 +80,11 @@ export class McpServerFactory {
     let pending = this.#handedOff.get(where);
     if (!pending) this.#handedOff.set(where, (pending = new Map()));
     pending.set(id, outcome);
+  }
+
+  /** Forgets an outcome handed off for call `id` that the SDK answered without taking it (it refused the request first). */
+  dropHandOff(where: Request | Server, id: RequestId): void {
+    this.#handedOff.get(where)?.delete(id);
   }
 
   #takeHandedOff(where: object | undefined, id: RequestId): CallOutcome | undefined {
@@ -181,15 +187,12 @@ export class McpServerFactory {
       meta: withTraceHeaders(request._meta, ctx.http?.req?.headers),
       progress: async (progress, total, message) => {
         if (progressToken === undefined) return;
-        await request.notify({
-          method: 'notifications/progress',
-          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
-        });
+        await request.notify({ method: 'notifications/progress', params: progressParams(progressToken, progress, total, message) });
       },
       log: (level, data, logger) => {
         if (era === 'modern') return request.log(level, data, logger);
         if (!this.wantsLog(server, level)) return Promise.resolve();
-        return request.notify({ method: 'notifications/message', params: { level, data, ...(logger !== undefined ? { logger } : {}) } });
+        return request.notify({ method: 'notifications/message', params: logParams(level, data, logger) });
       },
       inputResponses: request.inputResponses,
       requestState: <T>() => request.requestState<T>(),

@@ -57,6 +57,8 @@ export class StdioFastPath {
   readonly #transport: StdioServerTransport;
   readonly #stdout: Writable;
   readonly #calls = new Map<RequestId, CallAbort>();
+  /** Calls handed to the SDK to answer, until their answer goes out. */
+  readonly #handedOff = new Set<RequestId>();
   #connection: { server: Server; era: Era } | undefined;
 
   constructor(options: { gateway: Gateway; factory: McpServerFactory; transport: StdioServerTransport; stdout: Writable }) {
@@ -64,6 +66,14 @@ export class StdioFastPath {
     this.#factory = options.factory;
     this.#transport = options.transport;
     this.#stdout = options.stdout;
+    // Once the SDK has answered a handed-off call, its outcome must not linger: a later request may reuse the id.
+    const send = options.transport.send.bind(options.transport);
+    options.transport.send = (message: JSONRPCMessage) => {
+      if (this.#handedOff.size > 0 && ('result' in message || 'error' in message) && this.#handedOff.delete(message.id as RequestId)) {
+        if (this.#connection) this.#factory.dropHandOff(this.#connection.server, message.id as RequestId);
+      }
+      return send(message);
+    };
   }
 
   /** The SDK created the connection's instance (it pins the era with it). */
@@ -103,6 +113,7 @@ export class StdioFastPath {
       dispatch: (name, args, scope, owner) => this.#gateway.dispatcher.callTool(name, args, scope, owner),
       handOff: async (outcome) => {
         this.#factory.handOff(server, call.id, outcome);
+        this.#handedOff.add(call.id);
         sdk(message, extra);
       },
     })

@@ -1,5 +1,6 @@
 // CallAbort: a call's abort state whose AbortSignal exists only once somebody reads it, and the
 // pipeline's use of it (the timeout reacts through hooks, never making a signal of its own).
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CallAbort } from '../../src/pipeline/call-abort.js';
 import { abortableCall, type CallAbortLike } from '../../src/pipeline/interceptor.js';
@@ -45,6 +46,21 @@ describe('CallAbort', () => {
     expect(linked.abort.reason).toBe('parent reason');
     expect(unlinked.abort.aborted).toBe(false);
     expect(CallAbort.linkedTo(parent.signal).abort.reason).toBe('parent reason');
+  });
+
+  it('aborting the linked call leaves its parent alone, and unlinking leaves the parent no listeners over many calls', () => {
+    const parent = new AbortController();
+    const child = CallAbort.linkedTo(parent.signal);
+    child.abort.abort(new Error('timeout'));
+    expect(parent.signal.aborted).toBe(false);
+    child.unlink();
+    for (let i = 0; i < 1000; i++) CallAbort.linkedTo(parent.signal).unlink();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    const kept = CallAbort.linkedTo(parent.signal);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    kept.unlink();
+    parent.abort();
+    expect(kept.abort.aborted).toBe(false);
   });
 });
 

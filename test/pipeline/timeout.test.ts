@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compose, type Call } from '../../src/pipeline/interceptor.js';
+import { CallAbort } from '../../src/pipeline/call-abort.js';
+import { abortableCall, compose, type Call } from '../../src/pipeline/interceptor.js';
 import { timeout } from '../../src/pipeline/timeout.js';
 
 const call = (): Call => ({ service: 'svc', method: 'tools/call', target: 'slow', signal: new AbortController().signal });
@@ -15,17 +16,16 @@ describe('timeout', () => {
     expect(seen?.aborted).toBe(true);
   });
 
-  it("with the caller's controller lent (call.abort), aborts that one and passes its signal on unchanged", async () => {
-    const owner = new AbortController();
+  it("with the caller's abort lent (abortableCall), aborts that one and passes its signal on unchanged", async () => {
+    const owner = new CallAbort();
     let seen: AbortSignal | undefined;
     const invoke = timeout({ ms: 20 })(async (c: Call) => {
       seen = c.signal;
       return new Promise(() => {});
     });
-    const lent: Call = { ...call(), signal: owner.signal, abort: (reason) => owner.abort(reason) };
-    await expect(invoke(lent)).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+    await expect(invoke(abortableCall('svc', 'tools/call', 'slow', owner))).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
     expect(seen).toBe(owner.signal);
-    expect(owner.signal.reason).toMatchObject({ code: 'CALL_TIMEOUT' });
+    expect(owner.reason).toMatchObject({ code: 'CALL_TIMEOUT' });
   });
 
   it('without a lent controller, a timeout leaves the caller\'s signal alone', async () => {
